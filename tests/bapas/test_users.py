@@ -1,0 +1,120 @@
+"""Accounts are created by administrators and supervisors, never by sign-up."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from bapas.models import Role, User
+
+
+def new_account(**overrides):
+    data = {"full_name": "Budi Santoso", "email": "budi@test.local", "nip": "",
+            "phone": "", "role": Role.PK, "is_active": "on"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("role", ["pk", "operator", "partner", "regional", "other_pk"])
+def test_roles_without_user_management_are_refused(login, users, role):
+    client = login(users[role])
+    assert client.get(reverse("users")).status_code == 403
+    assert client.get(reverse("user_create")).status_code == 403
+    assert client.get(reverse("user_edit", args=[users["pk"].pk])).status_code == 403
+
+
+def test_supervisor_creates_pk_in_own_office_and_invitation_is_sent(
+    login, users, office, django_capture_on_commit_callbacks
+):
+    client = login(users["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("user_create"), new_account(office=office.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(email="budi@test.local")
+    assert created.office == office
+    assert created.role == Role.PK
+    assert not created.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    # the link works: it opens the set-password form
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/key/" in line)
+    path = link.split("127.0.0.1:8000", 1)[1].strip()
+    follow = client.get(path, follow=True)
+    assert follow.status_code == 200
+    assert b"password1" in follow.content
+
+
+def test_supervisor_cannot_create_for_other_office_or_admin(login, users, other_office):
+    client = login(users["supervisor"])
+    response = client.post(reverse("user_create"), new_account(office=other_office.pk))
+    assert response.status_code == 200
+    response = client.post(reverse("user_create"), new_account(role=Role.ADMIN))
+    assert response.status_code == 200
+    assert not User.objects.filter(email="budi@test.local").exists()
+
+
+def test_supervisor_cannot_open_other_offices_accounts(login, users):
+    client = login(users["supervisor"])
+    assert client.get(reverse("user_edit", args=[users["other_pk"].pk])).status_code == 404
+    assert client.get(reverse("user_edit", args=[users["admin"].pk])).status_code == 404
+    assert client.get(reverse("user_edit", args=[999999])).status_code == 404
+
+
+def test_bad_nip_is_refused_with_message_and_input_kept(login, users, office):
+    client = login(users["supervisor"])
+    response = client.post(reverse("user_create"), new_account(office=office.pk, nip="12345"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "18 digit" in content
+    assert 'value="Budi Santoso"' in content
+    assert not User.objects.filter(email="budi@test.local").exists()
+
+
+def test_duplicate_email_is_refused(login, users, office):
+    client = login(users["supervisor"])
+    response = client.post(reverse("user_create"), new_account(office=office.pk,
+                                                              email="PK@test.local"))
+    assert response.status_code == 200
+    assert User.objects.filter(email__iexact="pk@test.local").count() == 1
+
+
+def test_partner_staff_account_needs_partner(login, users, partner):
+    client = login(users["supervisor"])
+    response = client.post(reverse("user_create"), new_account(role=Role.PARTNER,
+                                                              office=users["supervisor"].office_id))
+    assert response.status_code == 200
+    response = client.post(reverse("user_create"), new_account(
+        role=Role.PARTNER, partner=partner.pk, office=users["supervisor"].office_id))
+    assert response.status_code == 302
+    created = User.objects.get(email="budi@test.local")
+    assert created.partner == partner and created.office is None
+
+
+def test_admin_creates_regional_viewer(login, users, region):
+    client = login(users["admin"])
+    response = client.post(reverse("user_create"), new_account(
+        role=Role.REGIONAL, regional_office=region.pk))
+    assert response.status_code == 302
+    assert User.objects.get(email="budi@test.local").regional_office == region
+
+
+def test_user_list_query_count_does_not_grow(login, users, office, django_assert_max_num_queries):
+    from tests.factories import UserFactory
+
+    client = login(users["supervisor"])
+    UserFactory.create_batch(3, office=office)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("users"))
+    UserFactory.create_batch(30, office=office)
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("users"))
+    assert len(many) == len(few)
+
+
+def test_every_change_to_an_account_is_in_history(login, users):
+    client = login(users["supervisor"])
+    target = users["pk2"]
+    client.post(reverse("user_edit", args=[target.pk]), new_account(
+        full_name="Dewi Baru", email=target.email, office=target.office_id))
+    latest = target.history.latest()
+    assert latest.full_name == "Dewi Baru"
+    assert latest.history_user == users["supervisor"]

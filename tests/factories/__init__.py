@@ -1,0 +1,3 @@
+from .bapas import OfficeFactory, PartnerFactory, RegionalOfficeFactory, UserFactory
+
+__all__ = ["OfficeFactory", "PartnerFactory", "RegionalOfficeFactory", "UserFactory"]
