@@ -1,0 +1,210 @@
+"""Regenerate the README screenshots in docs/screenshots/ (``make screenshots``).
+
+Builds a throw-away site (fresh SQLite database in a temporary VAR_DIR, demo data), serves it with
+``runserver`` on a free port, logs in as the demo users with headless Chromium (Playwright's sync
+API, Debian's Chromium through ``executable_path``) and saves a full-page PNG of every page in
+PAGES at a laptop and a phone width. Pages that answer 404 are skipped: their feature may not
+exist yet.
+
+    .venv/bin/python scripts/screenshots.py              # every page
+    .venv/bin/python scripts/screenshots.py home-pk      # only the named pages
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+# --- What to photograph: add a feature's page with one line ----------------------------------
+# (file name, demo login or None for a logged-out visitor, path)
+PAGES: list[tuple[str, str | None, str]] = [
+    ("login", None, "/accounts/login/"),
+    ("home-pk", "pk1@demo.local", "/"),
+    ("home-head", "kabapas@demo.local", "/"),
+    ("users-supervisor", "kasubsi@demo.local", "/users/"),
+    ("offices-admin", "admin@demo.local", "/offices/"),
+    ("audit-supervisor", "kasubsi@demo.local", "/audit/access/"),
+    ("audit-changes-supervisor", "kasubsi@demo.local", "/audit/changes/"),
+    ("home-regional", "kanwil@demo.local", "/"),
+]
+
+# Which of them the README shows at phone width as well is the README's choice; all are taken.
+VIEWPORTS: dict[str, dict[str, int]] = {
+    "laptop": {"width": 1366, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+
+PASSWORD = "demo12345"  # noqa: S105 (the published demo password; seed_demo refuses DEBUG off)
+LOCALE = "id-ID"  # the UI's default language
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def site_env(var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    # A fresh SQLite site whatever the caller's environment points at.
+    for name in ("DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+                 "MEDIA_ROOT", "PRIVATE_STORAGE_ROOT", "STATIC_ROOT", "SECRET_KEY"):
+        env.pop(name, None)
+    env.update(
+        VAR_DIR=str(var_dir),
+        DEBUG="true",
+        MFA_REQUIRED="false",
+        CELERY_TASK_ALWAYS_EAGER="true",  # no worker runs; tasks a page starts run inline
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def wait_for_health(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    last = "no answer"
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"runserver exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+                last = f"HTTP {response.status}"
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}: {exc.read()[:300]!r}"
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise RuntimeError(f"{base_url}/healthz not healthy after {timeout:.0f}s ({last})")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if "/accounts/login/" in page.url:
+        raise RuntimeError(f"could not log in as {email} (still on {page.url})")
+
+
+def take(browser, base_url: str, pages: list[tuple[str, str | None, str]]) -> tuple[int, int]:
+    """Photograph every page at every viewport; returns (files written, pages skipped)."""
+    written = skipped = 0
+    logins = list(dict.fromkeys(email for _, email, _ in pages))  # in order, once each
+    for viewport_name, viewport in VIEWPORTS.items():
+        for email in logins:
+            context = browser.new_context(base_url=base_url, locale=LOCALE, viewport=viewport,
+                                          device_scale_factor=1)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            try:
+                if email:
+                    log_in(page, email)
+                for name, page_email, path in pages:
+                    if page_email != email:
+                        continue
+                    response = page.goto(path)
+                    page.wait_for_load_state("networkidle")
+                    status = response.status if response else 0
+                    if status >= 400:
+                        if viewport_name == next(iter(VIEWPORTS)):
+                            note = "not built yet" if status == 404 else "check the page list"
+                            print(f"  skip {name}: {path} answered {status} ({note})")
+                            skipped += 1
+                        continue
+                    target = OUTPUT / f"{name}-{viewport_name}.png"
+                    page.screenshot(path=str(target), full_page=True, animations="disabled")
+                    print(f"  {target.relative_to(ROOT)}")
+                    written += 1
+            finally:
+                context.close()
+    return written, skipped
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="only these pages (default: all in PAGES)")
+    options = parser.parse_args()
+    known = {name for name, _, _ in PAGES}
+    unknown = [name for name in options.names if name not in known]
+    if unknown:
+        parser.error(f"unknown page(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    pages = [entry for entry in PAGES if not options.names or entry[0] in options.names]
+
+    if not os.path.exists(CHROMIUM):
+        print(f"No Chromium at {CHROMIUM}: install Debian's chromium package or set "
+              "CHROMIUM_PATH.", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bapas-screenshots-") as tmp:
+        var_dir = Path(tmp)
+        env = site_env(var_dir)
+        print("Preparing a fresh demo site ...")
+        manage(env, "compile_translations", "-v", "0")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "seed_demo", "--quiet-logins")
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log_path = var_dir / "runserver.log"
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(  # noqa: S603
+                [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            try:
+                wait_for_health(base_url, server)
+                print(f"Site up at {base_url}; taking screenshots:")
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                         args=CHROMIUM_ARGS)
+                    try:
+                        written, skipped = take(browser, base_url, pages)
+                    finally:
+                        browser.close()
+            except BaseException:
+                stop(server)
+                tail = log_path.read_text(errors="replace").splitlines()[-30:]
+                print("runserver log (last lines):\n  " + "\n  ".join(tail), file=sys.stderr)
+                raise
+            finally:
+                stop(server)
+    print(f"{written} screenshot(s) in {OUTPUT.relative_to(ROOT)}/, {skipped} page(s) skipped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
