@@ -23,7 +23,7 @@ PROCESSES = {
 def main() -> int:
     children: dict[str, subprocess.Popen] = {}
     for name, command in PROCESSES.items():
-        children[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+        children[name] = subprocess.Popen(command, start_new_session=True)
         print(f"[devserver] started {name} (pid {children[name].pid})", flush=True)
     print(f"[devserver] site at http://{HOST}:{PORT}/ — press Ctrl-C to stop everything",
           flush=True)

@@ -138,7 +138,7 @@ def access_log(request):
 @login_required
 @capability_required("audit.view")
 def access_log_csv(request):
-    form, qs = _filtered_access_log(request)
+    _form, qs = _filtered_access_log(request)
     log_access(request, None, AccessLog.Action.EXPORT, label=_("access log"),
                office_id=request.user.office_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..forms import OfficeForm
-from ..models import Office
 from ..roles import capability_required
 from ..scoping import get_scoped_or_404, offices_for
 

@@ -1,4 +1,4 @@
-"""Case documents and photos are stored outside MEDIA_ROOT and served by permission-checked views."""
+"""Case documents and photos live outside MEDIA_ROOT; only permission-checked views serve them."""
 
 from django.core.files.storage import Storage, storages
 

@@ -79,4 +79,5 @@ def test_production_defaults_are_secure(tmp_path):
     result = run_django(
         {"DEBUG": "false", "SECRET_KEY": "k" * 60, "VAR_DIR": str(tmp_path)}, "shell", "-c", code
     )
-    assert result.stdout.strip().splitlines()[-1].split() == ["True"] * 5 + ["HTTP_X_FORWARDED_PROTO"], result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert last_line.split() == ["True"] * 5 + ["HTTP_X_FORWARDED_PROTO"], result.stderr

@@ -149,7 +149,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def test_upload_checks_real_type():
     validate_image(SimpleUploadedFile("photo.png", PNG))
-    with pytest.raises(ValidationError, match="bukan|not a real"):
+    with pytest.raises(ValidationError, match=r"bukan|not a real"):
         validate_upload(SimpleUploadedFile("letter.pdf", b"<html><script>x</script></html>"))
     with pytest.raises(ValidationError):
         validate_image(SimpleUploadedFile("photo.jpg", PNG))
