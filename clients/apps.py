@@ -9,7 +9,7 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from bapas.audit import register_history
 
-        from . import models
+        from . import models, timeline_sources  # noqa: F401  (registers timeline sources)
 
         register_history(models.Client, "office")
         register_history(models.SupervisionOrder, "client__office")

@@ -54,3 +54,18 @@ def test_search_name_folds_spelling_variants(users, office):
 
     assert normalise_name("Moh. Rizky") == normalise_name("Mohammad Rizky")
     assert normalise_name("Muhammad Rizky") == "muhammad rizky"
+
+
+def test_consecutive_missed_counts_the_trailing_run(own_order):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import Outcome
+    from clients.selectors import consecutive_missed
+
+    now = timezone.now()
+    for days, outcome in [(40, Outcome.MISSED), (30, Outcome.ATTENDED), (20, Outcome.MISSED),
+                          (15, Outcome.EXCUSED), (10, Outcome.MISSED), (5, "")]:
+        ContactFactory(order=own_order, planned_at=now - timedelta(days=days), outcome=outcome)
+    assert consecutive_missed([own_order.id]) == {own_order.id: 2}

@@ -1,0 +1,1 @@
+"""The clients app's own timeline sources (contacts, notes, documents, status changes)."""
