@@ -14,7 +14,8 @@ PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def run_django(env: dict, *args: str) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items()
-                if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "CELERY_BROKER_URL"}}
+                if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "CELERY_BROKER_URL",
+                              "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     full_env.update(env)
     full_env["VAR_DIR"] = env.get("VAR_DIR", os.path.join(PROJECT, "var"))
     return subprocess.run(
