@@ -1,0 +1,70 @@
+"""The referrals' contribution to the client's timeline: every status change and every session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, time
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bapas.models import Role
+from clients.timeline import TimelineEntry
+
+from .models import ReferralEvent, ReferralStatus, ServiceSession
+
+ICONS = {
+    ReferralStatus.DRAFT: "pencil-square",
+    ReferralStatus.SENT: "send",
+    ReferralStatus.ACCEPTED: "hand-thumbs-up",
+    ReferralStatus.DECLINED: "hand-thumbs-down",
+    ReferralStatus.IN_PROGRESS: "play-circle",
+    ReferralStatus.COMPLETED: "check2-circle",
+    ReferralStatus.WITHDRAWN: "x-circle",
+    ReferralStatus.ENDED_EARLY: "stop-circle",
+}
+
+
+def referral_entries(client, user) -> Iterator[TimelineEntry]:
+    """Two queries whatever the number of referrals, events and sessions."""
+    if not getattr(user, "is_authenticated", False) or user.role in {Role.PARTNER, Role.REGIONAL}:
+        return
+    events = (
+        ReferralEvent.objects.filter(referral__order__client=client)
+        .select_related("referral__partner", "referral__service", "by")
+        .order_by("at", "id")
+    )
+    for event in events:
+        referral = event.referral
+        yield TimelineEntry(
+            at=event.at,
+            category="referral",
+            title=_("Referral to %(partner)s (%(service)s)")
+            % {"partner": referral.partner.name, "service": referral.service.name},
+            detail=event.reason,
+            url=reverse("partners:referral_detail", args=[referral.pk]),
+            icon=ICONS.get(event.to_status, "arrow-right-circle"),
+            badge=str(ReferralStatus(event.to_status).label),
+            badge_class=event.status_badge,
+            extra={"by": str(event.by), "referral_id": referral.pk},
+        )
+    sessions = (
+        ServiceSession.objects.filter(referral__order__client=client)
+        .select_related("referral__partner", "referral__service")
+        .order_by("date", "id")
+    )
+    for session in sessions:
+        referral = session.referral
+        yield TimelineEntry(
+            at=timezone.make_aware(datetime.combine(session.date, time.min)),
+            category="referral",
+            title=_("Service session at %(partner)s: %(service)s")
+            % {"partner": referral.partner.name, "service": referral.service.name},
+            detail=session.activity,
+            url=reverse("partners:referral_detail", args=[referral.pk]),
+            icon="clipboard-check",
+            badge=str(session.get_attendance_display()),
+            badge_class=session.attendance_badge,
+            extra={"duration_minutes": session.duration_minutes, "referral_id": referral.pk},
+        )
