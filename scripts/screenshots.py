@@ -13,6 +13,7 @@ exist yet.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -25,16 +26,21 @@ import urllib.request
 from pathlib import Path
 
 # --- What to photograph: add a feature's page with one line ----------------------------------
-# (file name, demo login or None for a logged-out visitor, path)
+# (file name, demo login or None for a logged-out visitor, path or URL name). A URL name
+# ("clients:caseload") is resolved by the site; one that does not exist yet is skipped, as is a
+# path that answers 404.
 PAGES: list[tuple[str, str | None, str]] = [
     ("login", None, "/accounts/login/"),
     ("home-pk", "pk1@demo.local", "/"),
-    ("home-head", "kabapas@demo.local", "/"),
+    ("caseload-pk", "pk1@demo.local", "clients:caseload"),
+    ("partners-supervisor", "kasubsi@demo.local", "partners:directory"),
+    ("meetings-supervisor", "kasubsi@demo.local", "meetings:list"),
+    ("reports-head", "kabapas@demo.local", "reports:index"),
+    ("statistics-regional", "kanwil@demo.local", "reports:regional"),
     ("users-supervisor", "kasubsi@demo.local", "/users/"),
     ("offices-admin", "admin@demo.local", "/offices/"),
     ("audit-supervisor", "kasubsi@demo.local", "/audit/access/"),
     ("audit-changes-supervisor", "kasubsi@demo.local", "/audit/changes/"),
-    ("home-regional", "kanwil@demo.local", "/"),
 ]
 
 # Which of them the README shows at phone width as well is the README's choice; all are taken.
@@ -48,8 +54,16 @@ LOCALE = "id-ID"  # the UI's default language
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PYTHON = sys.executable
 
 
@@ -62,8 +76,16 @@ def free_port() -> int:
 def site_env(var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     # A fresh SQLite site whatever the caller's environment points at.
-    for name in ("DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-                 "MEDIA_ROOT", "PRIVATE_STORAGE_ROOT", "STATIC_ROOT", "SECRET_KEY"):
+    for name in (
+        "DATABASE_URL",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "MEDIA_ROOT",
+        "PRIVATE_STORAGE_ROOT",
+        "STATIC_ROOT",
+        "SECRET_KEY",
+    ):
         env.pop(name, None)
     env.update(
         VAR_DIR=str(var_dir),
@@ -76,7 +98,45 @@ def site_env(var_dir: Path) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+RESOLVE_CODE = """
+import json, sys
+from django.urls import NoReverseMatch, reverse
+paths = {}
+for name in sys.argv[1:]:
+    try:
+        paths[name] = reverse(name)
+    except NoReverseMatch:
+        paths[name] = None
+print(json.dumps(paths))
+"""
+
+
+def resolve(env: dict[str, str], pages: list[tuple[str, str | None, str]]):
+    """Turn URL names into paths; drop (with a note) pages whose URL name does not exist yet."""
+    names = [target for _, _, target in pages if not target.startswith("/")]
+    paths: dict[str, str | None] = {}
+    if names:
+        setup = "import django; django.setup()\n"
+        result = subprocess.run(
+            [PYTHON, "-c", setup + RESOLVE_CODE, *names],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "bapas.settings"},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        paths = json.loads(result.stdout.strip().splitlines()[-1])
+    resolved = []
+    for name, email, target in pages:
+        path = target if target.startswith("/") else paths.get(target)
+        if path is None:
+            print(f"  skip {name}: no URL named {target!r} yet")
+            continue
+        resolved.append((name, email, path))
+    return resolved
 
 
 def wait_for_health(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
@@ -121,28 +181,35 @@ def log_in(page, email: str) -> None:
 
 def take(browser, base_url: str, pages: list[tuple[str, str | None, str]]) -> tuple[int, int]:
     """Photograph every page at every viewport; returns (files written, pages skipped)."""
-    written = skipped = 0
+    written = 0
+    skipped: set[str] = set()
     logins = list(dict.fromkeys(email for _, email, _ in pages))  # in order, once each
     for viewport_name, viewport in VIEWPORTS.items():
         for email in logins:
-            context = browser.new_context(base_url=base_url, locale=LOCALE, viewport=viewport,
-                                          device_scale_factor=1)
+            context = browser.new_context(
+                base_url=base_url, locale=LOCALE, viewport=viewport, device_scale_factor=1
+            )
             page = context.new_page()
             page.set_default_timeout(20_000)
             try:
                 if email:
                     log_in(page, email)
                 for name, page_email, path in pages:
-                    if page_email != email:
+                    if page_email != email or name in skipped:
                         continue
                     response = page.goto(path)
                     page.wait_for_load_state("networkidle")
                     status = response.status if response else 0
-                    if status >= 400:
-                        if viewport_name == next(iter(VIEWPORTS)):
-                            note = "not built yet" if status == 404 else "check the page list"
-                            print(f"  skip {name}: {path} answered {status} ({note})")
-                            skipped += 1
+                    reason = ""
+                    if status == 404:
+                        reason = "answered 404 (not built yet?)"
+                    elif status >= 400:
+                        reason = f"answered {status}: check the login in PAGES"
+                    elif "/accounts/" in page.url and "/accounts/" not in path:
+                        reason = f"was sent to {page.url}: check the login in PAGES"
+                    if reason:
+                        print(f"  skip {name}: {path} {reason}")
+                        skipped.add(name)
                         continue
                     target = OUTPUT / f"{name}-{viewport_name}.png"
                     page.screenshot(path=str(target), full_page=True, animations="disabled")
@@ -150,7 +217,7 @@ def take(browser, base_url: str, pages: list[tuple[str, str | None, str]]) -> tu
                     written += 1
             finally:
                 context.close()
-    return written, skipped
+    return written, len(skipped)
 
 
 def main() -> int:
@@ -164,8 +231,10 @@ def main() -> int:
     pages = [entry for entry in PAGES if not options.names or entry[0] in options.names]
 
     if not os.path.exists(CHROMIUM):
-        print(f"No Chromium at {CHROMIUM}: install Debian's chromium package or set "
-              "CHROMIUM_PATH.", file=sys.stderr)
+        print(
+            f"No Chromium at {CHROMIUM}: install Debian's chromium package or set CHROMIUM_PATH.",
+            file=sys.stderr,
+        )
         return 2
     from playwright.sync_api import sync_playwright
 
@@ -177,22 +246,29 @@ def main() -> int:
         manage(env, "compile_translations", "-v", "0")
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "seed_demo", "--quiet-logins")
+        resolved = resolve(env, pages)
+        unresolved = len(pages) - len(resolved)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         log_path = var_dir / "runserver.log"
         with open(log_path, "wb") as log:
-            server = subprocess.Popen(  # noqa: S603
+            server = subprocess.Popen(
                 [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             try:
                 wait_for_health(base_url, server)
                 print(f"Site up at {base_url}; taking screenshots:")
                 with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                         args=CHROMIUM_ARGS)
+                    browser = playwright.chromium.launch(
+                        executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                    )
                     try:
-                        written, skipped = take(browser, base_url, pages)
+                        written, skipped = take(browser, base_url, resolved)
                     finally:
                         browser.close()
             except BaseException:
@@ -202,7 +278,8 @@ def main() -> int:
                 raise
             finally:
                 stop(server)
-    print(f"{written} screenshot(s) in {OUTPUT.relative_to(ROOT)}/, {skipped} page(s) skipped.")
+    folder = OUTPUT.relative_to(ROOT)
+    print(f"{written} screenshot(s) in {folder}/, {skipped + unresolved} page(s) skipped.")
     return 0
 
 
