@@ -40,7 +40,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("users-supervisor", "kasubsi@demo.local", "/users/"),
     ("offices-admin", "admin@demo.local", "/offices/"),
     ("audit-supervisor", "kasubsi@demo.local", "/audit/access/"),
-    ("audit-changes-supervisor", "kasubsi@demo.local", "/audit/changes/"),
+    ("audit-changes-supervisor", "kasubsi@demo.local", "/audit/changes/?model=bapas.user"),
 ]
 
 # Which of them the README shows at phone width as well is the README's choice; all are taken.
