@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate messages lint format screenshots check-deploy clean bench help compile-translations
+.PHONY: run test install migrate messages lint format screenshots check-deploy clean help compile-translations
 
 help:
 	@echo "make run          set up everything and serve http://127.0.0.1:8000 with a worker and beat"

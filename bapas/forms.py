@@ -82,9 +82,9 @@ class OfficeForm(forms.ModelForm):
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(label=_("from"), required=False,
+    start = forms.DateField(label=_("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), required=False,
+    end = forms.DateField(label=_("To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):

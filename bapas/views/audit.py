@@ -82,10 +82,10 @@ def change_history(request):
 
 class AccessLogFilterForm(DateRangeForm):
     user = forms.ModelChoiceField(
-        label=gettext_lazy("user"), queryset=User.objects.none(), required=False
+        label=gettext_lazy("User"), queryset=User.objects.none(), required=False
     )
-    record_type = forms.ChoiceField(label=gettext_lazy("record type"), required=False)
-    record_id = forms.CharField(label=gettext_lazy("record id"), required=False, max_length=64)
+    record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False)
+    record_id = forms.CharField(label=gettext_lazy("Record id"), required=False, max_length=64)
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)

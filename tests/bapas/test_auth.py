@@ -129,3 +129,11 @@ def test_login_page_in_both_languages(client, db, language, text):
     client.cookies["django_language"] = language
     response = client.get(reverse("account_login"))
     assert text in response.content.decode()
+
+
+def test_login_updates_last_login_without_a_history_row(client, users):
+    before = users["pk"].history.count()
+    post_login(client, "pk@test.local", PASSWORD)
+    users["pk"].refresh_from_db()
+    assert users["pk"].last_login is not None
+    assert users["pk"].history.count() == before
