@@ -161,6 +161,11 @@ def order_status(request, client_pk: int, order_pk: int):
     order = _scoped_order(request, client_pk, order_pk)
     if not services.can_work_on_order(request.user, order):
         raise PermissionDenied
+    if not order.is_active:
+        messages.warning(request, _(
+            "This order is already closed (%(status)s); its status cannot change again."
+        ) % {"status": order.get_status_display()})
+        return redirect(order)
     preselect = request.GET.get("to")
     initial = {"to_status": preselect} if preselect in PRESELECTABLE_STATUSES else {}
     form = StatusChangeForm(request.POST or None, user=request.user, initial=initial)

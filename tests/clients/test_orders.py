@@ -371,7 +371,8 @@ def test_order_page_flags_an_order_past_its_end(login, users, own_order):
 def test_order_page_warns_after_three_missed_contacts(login, users, own_order):
     now = timezone.now()
     for days in (30, 20, 10):
-        ContactFactory(order=own_order, planned_at=now - timedelta(days=days), outcome=Outcome.MISSED)
+        ContactFactory(order=own_order, planned_at=now - timedelta(days=days),
+                       outcome=Outcome.MISSED)
     response = login(users["pk"]).get(detail_url(own_order))
     assert response.context["missed"] == 3
     assert response.context["missed_alert"]
