@@ -1,1 +1,254 @@
-"""The clients app's own timeline sources (contacts, notes, documents, status changes)."""
+"""The clients app's own timeline sources: contacts, status changes, case notes, documents,
+warning letters and revocation proposals.
+
+Each source runs a fixed number of queries (one, with its joins) however long the client's
+history is, and reads only what the viewer may see: orders through ``for_user``, case notes
+only with the case-notes capability.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bapas.models import Role
+from bapas.roles import can
+
+from .models import (
+    CaseNote,
+    ClientDocument,
+    Contact,
+    OrderStatus,
+    OrderStatusChange,
+    Outcome,
+    RevocationProposal,
+    SupervisionOrder,
+    WarningLetter,
+)
+from .timeline import TimelineEntry, register_source
+
+# Filter keys and their labels, in the order the client page offers them. Other apps' categories
+# (referrals, meetings) are listed so their filters read well once they register sources.
+CATEGORY_LABELS = {
+    "contact": _("Contacts and visits"),
+    "note": _("Case notes"),
+    "document": _("Documents"),
+    "status": _("Status changes"),
+    "breach": _("Warnings and revocation"),
+    "referral": _("Referrals"),
+    "meeting": _("Meetings"),
+}
+
+OUTCOME_BADGES = {
+    Outcome.ATTENDED: "text-bg-success",
+    Outcome.ATTENDED_NONCOMPLIANT: "text-bg-warning",
+    Outcome.EXCUSED: "text-bg-info",
+    Outcome.MISSED: "text-bg-danger",
+}
+STATUS_BADGES = {
+    OrderStatus.ACTIVE: "text-bg-primary",
+    OrderStatus.COMPLETED: "text-bg-success",
+    OrderStatus.REVOKED: "text-bg-danger",
+    OrderStatus.TRANSFERRED: "text-bg-secondary",
+    OrderStatus.DECEASED: "text-bg-dark",
+}
+REVOCATION_BADGES = {
+    RevocationProposal.Status.PENDING: "text-bg-warning",
+    RevocationProposal.Status.APPROVED: "text-bg-danger",
+    RevocationProposal.Status.REJECTED: "text-bg-success",
+    RevocationProposal.Status.WITHDRAWN: "text-bg-secondary",
+}
+CONTACT_ICONS = {
+    "wajib_lapor": "building-check",
+    "lapor_daring": "camera-video",
+    "kunjungan_rumah": "house-door",
+    "kunjungan_kerja": "briefcase",
+    "kunjungan_penjamin": "people",
+    "telepon": "telephone",
+    "video": "camera-video",
+    "kelompok": "people-fill",
+}
+
+_missing_urls: set[str] = set()
+
+
+def optional_url(name: str, *args) -> str:
+    """The URL of a page another part of the app provides, or "" while it does not exist."""
+    if name in _missing_urls:
+        return ""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        _missing_urls.add(name)
+        return ""
+
+
+def at_start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _orders(client, user):
+    return SupervisionOrder.objects.for_user(user).filter(client=client)
+
+
+def _user_name(user) -> str:
+    return user.full_name if user is not None else ""
+
+
+def contact_entries(client, user):
+    contacts = (
+        Contact.objects.for_user(user)
+        .filter(order__client=client)
+        .select_related("order", "officer")
+    )
+    now = timezone.now()
+    for contact in contacts:
+        if contact.outcome:
+            badge, badge_class = contact.get_outcome_display(), OUTCOME_BADGES[contact.outcome]
+        elif contact.cancelled_at:
+            badge, badge_class = _("cancelled"), "text-bg-secondary"
+        elif contact.planned_at < now:
+            badge, badge_class = _("outcome missing"), "text-bg-warning"
+        else:
+            badge, badge_class = _("planned"), "text-bg-light border"
+        detail_parts = [contact.notes, contact.place, contact.reschedule_reason,
+                        contact.cancel_reason]
+        yield TimelineEntry(
+            at=contact.happened_at or contact.planned_at,
+            category="contact",
+            title=contact.get_kind_display(),
+            detail=" · ".join(part for part in detail_parts if part),
+            url=optional_url("clients:contact_detail", contact.pk),
+            icon=CONTACT_ICONS.get(contact.kind, "person-check"),
+            badge=str(badge),
+            badge_class=badge_class,
+            extra={"officer": _user_name(contact.officer),
+                   "program": contact.order.get_program_display()},
+        )
+
+
+def status_entries(client, user):
+    changes = OrderStatusChange.objects.filter(
+        order__in=_orders(client, user)
+    ).select_related("order", "changed_by")
+    for change in changes:
+        yield TimelineEntry(
+            at=at_start_of(change.effective_date),
+            category="status",
+            title=_("Status: %(from)s → %(to)s") % {
+                "from": change.get_from_status_display(), "to": change.get_to_status_display()
+            },
+            detail=" · ".join(part for part in (change.reason, change.reference) if part),
+            url=optional_url("clients:order_detail", client.pk, change.order_id),
+            icon="flag",
+            badge=change.get_to_status_display(),
+            badge_class=STATUS_BADGES.get(change.to_status, "text-bg-secondary"),
+            extra={"officer": _user_name(change.changed_by), "date_only": True,
+                   "program": change.order.get_program_display()},
+        )
+
+
+def note_entries(client, user):
+    notes = CaseNote.objects.filter(client=client).select_related("author")
+    if not can(user, "clients.case_notes"):
+        if user.role != Role.PARTNER:
+            return  # operators and administrators see no case notes at all
+        notes = notes.filter(confidential=False)  # partner staff: only notes meant to be shared
+    for note in notes:
+        yield TimelineEntry(
+            at=note.created_at,
+            category="note",
+            title=_("Case note"),
+            detail=note.text,
+            icon="journal-text",
+            badge=str(_("confidential")) if note.confidential else "",
+            badge_class="text-bg-dark",
+            extra={"officer": _user_name(note.author)},
+        )
+
+
+def document_entries(client, user):
+    if not can(user, "clients.view"):
+        return  # decrees and court decisions carry the offence: office staff only
+    for document in ClientDocument.objects.filter(client=client).select_related("uploaded_by"):
+        yield TimelineEntry(
+            at=at_start_of(document.document_date),
+            category="document",
+            title=document.title,
+            detail=document.get_kind_display(),
+            url=reverse("clients:document", args=[client.pk, document.pk]),
+            icon="file-earmark-text",
+            badge=document.get_kind_display(),
+            badge_class="text-bg-light border",
+            extra={"officer": _user_name(document.uploaded_by), "date_only": True},
+        )
+
+
+def warning_entries(client, user):
+    letters = WarningLetter.objects.filter(order__in=_orders(client, user)).select_related(
+        "order", "issued_by"
+    )
+    for letter in letters:
+        yield TimelineEntry(
+            at=at_start_of(letter.issued_on),
+            category="breach",
+            title=_("Warning letter %(number)s") % {"number": letter.number},
+            detail=letter.reason,
+            url=optional_url("clients:order_detail", client.pk, letter.order_id),
+            icon="exclamation-triangle",
+            badge=letter.get_level_display(),
+            badge_class="text-bg-warning",
+            extra={"officer": _user_name(letter.issued_by), "date_only": True,
+                   "program": letter.order.get_program_display()},
+        )
+
+
+def revocation_entries(client, user):
+    proposals = RevocationProposal.objects.filter(
+        order__in=_orders(client, user)
+    ).select_related("order", "proposed_by", "decided_by")
+    for proposal in proposals:
+        url = optional_url("clients:order_detail", client.pk, proposal.order_id)
+        program = proposal.order.get_program_display()
+        yield TimelineEntry(
+            at=proposal.proposed_at,
+            category="breach",
+            title=_("Revocation proposed"),
+            detail=proposal.reasons,
+            url=url,
+            icon="x-octagon",
+            badge=proposal.get_status_display(),
+            badge_class=REVOCATION_BADGES.get(proposal.status, "text-bg-secondary"),
+            extra={"officer": _user_name(proposal.proposed_by), "program": program},
+        )
+        if proposal.decided_at:
+            titles = {
+                RevocationProposal.Status.APPROVED: _("Revocation approved"),
+                RevocationProposal.Status.REJECTED: _("Revocation rejected"),
+                RevocationProposal.Status.WITHDRAWN: _("Revocation proposal withdrawn"),
+            }
+            detail = " · ".join(
+                part for part in (proposal.decree_number, proposal.decision_reason) if part
+            )
+            yield TimelineEntry(
+                at=proposal.decided_at,
+                category="breach",
+                title=titles.get(proposal.status, proposal.get_status_display()),
+                detail=detail,
+                url=url,
+                icon="hammer",
+                badge=proposal.get_status_display(),
+                badge_class=REVOCATION_BADGES.get(proposal.status, "text-bg-secondary"),
+                extra={"officer": _user_name(proposal.decided_by), "program": program},
+            )
+
+
+register_source("clients.contacts", contact_entries)
+register_source("clients.status_changes", status_entries)
+register_source("clients.case_notes", note_entries)
+register_source("clients.documents", document_entries)
+register_source("clients.warnings", warning_entries)
+register_source("clients.revocations", revocation_entries)

@@ -1,3 +1,224 @@
-from django.urls import path  # noqa: F401
+"""The client page: identity, orders, timeline, case notes and documents; photo and downloads."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from bapas.audit import log_access
+from bapas.models import AccessLog, Role
+from bapas.roles import can
+from bapas.scoping import get_scoped_or_404
+
+from ..forms.casework import CaseNoteForm, DocumentForm
+from ..models import Client, ClientDocument, SupervisionOrder
+from ..selectors import consecutive_missed
+from ..services.clients import case_note_add, document_upload
+from ..timeline import build_timeline
+from ..timeline_sources import CATEGORY_LABELS, STATUS_BADGES, optional_url
+
+TIMELINE_PAGE_SIZE = 25
+TABS = ("timeline", "notes", "documents")
+STAGE_BADGES = {"awal": "badge-stage-early", "lanjutan": "badge-stage-middle",
+                "akhir": "badge-stage-late"}
+
+
+def _visible_client(request, client_pk: int) -> Client:
+    return get_scoped_or_404(
+        Client.objects.for_user(request.user).select_related(
+            "office", "province", "regency", "district", "village"
+        ),
+        pk=client_pk,
+    )
+
+
+def _editable_client(request, client_pk: int) -> Client:
+    """A client whose file the user may change. A covering PK gets a 404, as for any stranger."""
+    return get_scoped_or_404(
+        Client.objects.editable_by(request.user).select_related("office"), pk=client_pk
+    )
+
+
+def _shown_categories(request) -> set[str] | None:
+    """?show=contact,note (or ?show=contact&show=note); None shows everything."""
+    values = [part for value in request.GET.getlist("show") for part in value.split(",")]
+    chosen = {value.strip() for value in values if value.strip()}
+    return chosen or None
+
+
+def _order_rows(client: Client, orders: list[SupervisionOrder], user, editable: bool):
+    missed = consecutive_missed(order.pk for order in orders)
+    rows = []
+    for order in orders:
+        mine = editable and (order.assigned_pk_id == user.pk or user.role != Role.PK)
+        rows.append({
+            "order": order,
+            "missed": missed.get(order.pk, 0),
+            "status_class": STATUS_BADGES.get(order.status, "text-bg-secondary"),
+            "stage_class": STAGE_BADGES.get(order.stage, "text-bg-secondary"),
+            "url": optional_url("clients:order_detail", client.pk, order.pk),
+            "plan_url": (
+                optional_url("clients:contact_plan", order.pk)
+                if mine and order.is_active and can(user, "clients.casework") else ""
+            ),
+        })
+    return rows
+
+
+def _render_page(request, client: Client, *, note_form=None, document_form=None, tab=None):
+    user = request.user
+    editable = Client.objects.editable_by(user).filter(pk=client.pk).exists()
+    can_edit = editable and can(user, "clients.register")
+    sees_notes = can(user, "clients.case_notes")
+    orders = list(
+        SupervisionOrder.objects.for_user(user).filter(client=client)
+        .select_related("assigned_pk", "cover_pk")
+    )
+    order_choices = SupervisionOrder.objects.for_user(user).filter(client=client)
+
+    timeline = build_timeline(client, user)
+    present = {entry.category for entry in timeline}
+    shown = _shown_categories(request)
+    if shown is not None:
+        timeline = [entry for entry in timeline if entry.category in shown]
+    categories = [
+        {"key": key, "label": label, "active": shown is None or key in shown}
+        for key, label in CATEGORY_LABELS.items() if key in present
+    ]
+    categories += [  # categories of apps that did not give a label
+        {"key": key, "label": key.title(), "active": shown is None or key in shown}
+        for key in sorted(present - set(CATEGORY_LABELS))
+    ]
+
+    context = {
+        "client": client,
+        "orders": _order_rows(client, orders, user, editable),
+        "active_order_count": sum(1 for order in orders if order.is_active),
+        "timeline_page": Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+        "categories": categories,
+        "shown": ",".join(sorted(shown)) if shown else "",
+        "sees_notes": sees_notes,
+        "notes": list(client.notes.select_related("author", "order")) if sees_notes else [],
+        "documents": list(client.documents.select_related("uploaded_by")),
+        "can_edit": can_edit,
+        "can_add_notes": sees_notes and editable,
+        "can_upload": can_edit,
+        "note_form": note_form or (CaseNoteForm(orders=order_choices)
+                                   if sees_notes and editable else None),
+        "document_form": document_form or (DocumentForm() if can_edit else None),
+        "order_create_url": (
+            optional_url("clients:order_create", client.pk) if can_edit else ""
+        ),
+    }
+    tab = tab or request.GET.get("tab")
+    if tab not in TABS or (tab == "notes" and not sees_notes):
+        tab = "timeline"
+    context["tab"] = tab
+    log_access(request, client)
+    return render(request, "clients/detail/page.html", context)
+
+
+@login_required
+@never_cache
+def client_detail(request, client_pk: int):
+    return _render_page(request, _visible_client(request, client_pk))
+
+
+@login_required
+@never_cache
+def client_photo(request, client_pk: int):
+    client = _visible_client(request, client_pk)
+    if not client.photo:
+        raise Http404
+    try:
+        handle = client.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    log_access(request, client, label=f"{client} · {_('photo')}")
+    content_type = mimetypes.guess_type(client.photo.name)[0] or "application/octet-stream"
+    return FileResponse(handle, content_type=content_type)
+
+
+@login_required
+@never_cache
+def document_download(request, client_pk: int, doc_pk: int):
+    client = _visible_client(request, client_pk)
+    document = get_scoped_or_404(ClientDocument.objects.filter(client=client), pk=doc_pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    log_access(
+        request, document, AccessLog.Action.DOWNLOAD, office_id=client.office_id,
+        label=f"{client.full_name} · {document.title}",
+    )
+    extension = Path(document.file.name).suffix.lower()
+    filename = f"{slugify(document.title)[:80] or 'dokumen'}{extension}"
+    return FileResponse(
+        handle, as_attachment=True, filename=filename,
+        content_type=document.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def note_add(request, client_pk: int):
+    client = _editable_client(request, client_pk)
+    if not can(request.user, "clients.case_notes"):
+        raise PermissionDenied
+    orders = SupervisionOrder.objects.for_user(request.user).filter(client=client)
+    form = CaseNoteForm(request.POST, orders=orders)
+    if form.is_valid():
+        try:
+            case_note_add(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case note has been added."))
+            return redirect(f"{reverse('clients:detail', args=[client.pk])}?tab=notes")
+    client = _visible_client(request, client_pk)
+    return _render_page(request, client, note_form=form, tab="notes")
+
+
+@login_required
+@require_POST
+@never_cache
+def document_add(request, client_pk: int):
+    client = _editable_client(request, client_pk)
+    if not can(request.user, "clients.register"):
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document_upload(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The document has been uploaded."))
+            return redirect(f"{reverse('clients:detail', args=[client.pk])}?tab=documents")
+    client = _visible_client(request, client_pk)
+    return _render_page(request, client, document_form=form, tab="documents")
+
+
+urlpatterns = [
+    path("<int:client_pk>/", client_detail, name="detail"),
+    path("<int:client_pk>/photo/", client_photo, name="photo"),
+    path("<int:client_pk>/notes/", note_add, name="note_add"),
+    path("<int:client_pk>/documents/", document_add, name="document_add"),
+    path("<int:client_pk>/documents/<int:doc_pk>/", document_download, name="document"),
+]
