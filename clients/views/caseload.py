@@ -1,3 +1,433 @@
-from django.urls import path  # noqa: F401
+"""Caseload lists, search, assignment of orders to PKs and caseload sizes."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from bapas.audit import log_access
+from bapas.models import AccessLog, Role, User
+from bapas.roles import can, capability_required
+from bapas.scoping import ALL, get_scoped_or_404, office_ids_for
+
+from ..filters import (
+    ENDING_DAYS,
+    SORTS,
+    CaseloadFilter,
+    annotate_caseload,
+    interval_days,
+    office_officers,
+    reporting_intervals,
+    stage_expression,
+)
+from ..models import OrderStatus, Program, RiskLevel, Stage, SupervisionOrder
+from ..search import RANK, search_clients
+from ..selectors import consecutive_missed
+from ..services.assignment import orders_assign
+
+SEARCH_SESSION_KEY = "clients.caseload.search"
+PAGE_SIZE = 25
+
+PROGRAM_SHORT = {
+    Program.PB: "PB",
+    Program.CB: "CB",
+    Program.CMB: "CMB",
+    Program.ASSIMILATION: "Asimilasi",
+    Program.CONDITIONAL: "Pid. Bersyarat",
+    Program.SUPERVISED: "Pid. Pengawasan",
+    Program.DIVERSION: "Diversi",
+}
+STAGE_BADGE = {
+    Stage.EARLY: "badge-stage-early",
+    Stage.MIDDLE: "badge-stage-middle",
+    Stage.LATE: "badge-stage-late",
+}
+RISK_BADGE = {
+    RiskLevel.LOW: "text-bg-success",
+    RiskLevel.MEDIUM: "text-bg-warning",
+    RiskLevel.HIGH: "text-bg-danger",
+}
+STATUS_BADGE = {
+    OrderStatus.ACTIVE: "text-bg-primary",
+    OrderStatus.COMPLETED: "text-bg-secondary",
+    OrderStatus.REVOKED: "text-bg-danger",
+    OrderStatus.TRANSFERRED: "text-bg-info",
+    OrderStatus.DECEASED: "text-bg-dark",
+}
+
+
+# --- The list ------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@capability_required("clients.view")
+def caseload(request: HttpRequest) -> HttpResponse:
+    """A PK's own caseload (or the clients they cover); the whole office for everyone else."""
+    if request.method == "POST":
+        return _remember_search(request)
+    user = request.user
+    is_pk = user.role == Role.PK
+    scope = SupervisionOrder.objects.for_user(user)
+    view_mode = ""
+    if is_pk:
+        view_mode = "cover" if request.GET.get("view") == "cover" else "own"
+        scope = scope.filter(cover_pk=user) if view_mode == "cover" else scope.filter(
+            assigned_pk=user
+        )
+    now = timezone.now()
+    office_ids = office_ids_for(user)
+    intervals = reporting_intervals(office_ids)
+    officers = None if is_pk else list(office_officers(office_ids, with_orders_of=scope))
+    filterset = CaseloadFilter(
+        request.GET,
+        queryset=annotate_caseload(
+            scope.select_related("client", "assigned_pk", "cover_pk"), now
+        ),
+        user=user, scope=scope, intervals=intervals, officers=officers, now=now,
+    )
+    rows = filterset.qs
+    term = request.session.get(SEARCH_SESSION_KEY, "")
+    if term:
+        rows = search_clients(rows, term, client_path="client__")
+    sort = filterset.sort_value
+    if sort:
+        rows = rows.order_by(*SORTS[sort])
+    elif term:
+        rows = rows.order_by(f"-{RANK}", "client__full_name", "pk")
+    else:
+        rows = rows.order_by(*SORTS["name"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _decorate(page.object_list, intervals, now)
+    log_access(
+        request, None, AccessLog.Action.SEARCH if term else AccessLog.Action.VIEW,
+        label=_("Caseload list"), office_id=user.office_id,
+    )
+    can_assign = can(user, "clients.assign")
+    return render(request, "clients/caseload/list.html", {
+        "page": page,
+        "filter": filterset,
+        "search_term": term,
+        "view_mode": view_mode,
+        "is_pk": is_pk,
+        "can_assign": can_assign,
+        "bulk_officers": _active_officers(office_ids) if can_assign else [],
+        "status_filter": filterset.form["status"].value(),
+    })
+
+
+def _remember_search(request: HttpRequest) -> HttpResponse:
+    """Keep the search term in the session, never in the URL (it is personal data)."""
+    term = request.POST.get("q", "").strip()[:100]
+    if "clear_search" in request.POST or not term:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+    else:
+        request.session[SEARCH_SESSION_KEY] = term
+    query = request.GET.copy()
+    query.pop("page", None)
+    url = reverse("clients:caseload")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+def _decorate(rows, intervals: dict, now) -> None:
+    """Per-row facts for the template, from the annotations and one query for missed runs."""
+    rows = list(rows)
+    missed = consecutive_missed([row.pk for row in rows])
+    today = timezone.localdate(now)
+    for row in rows:
+        active = row.status == OrderStatus.ACTIVE
+        row.missed_in_a_row = missed.get(row.pk, 0)
+        row.program_short = PROGRAM_SHORT.get(row.program, row.program)
+        row.stage_label = Stage(row.stage_now).label if active else ""
+        row.stage_badge = STAGE_BADGE.get(row.stage_now, "text-bg-secondary")
+        row.risk_badge = RISK_BADGE.get(row.risk_level, "text-bg-secondary")
+        row.status_badge = STATUS_BADGE.get(row.status, "text-bg-secondary")
+        row.days_to_end = (row.supervision_end - today).days
+        row.days_past_end = max(0, -row.days_to_end)
+        row.flag_closing = active and row.supervision_end < today
+        row.flag_ending = active and 0 <= row.days_to_end <= ENDING_DAYS
+        days = interval_days(intervals, row.client.office_id, row.risk_level)
+        last = row.last_contact
+        stale = (last is None and (today - row.supervision_start).days >= days) or (
+            last is not None and (now - last).days >= days
+        )
+        row.flag_overdue = active and (
+            row.awaiting_count > 0 or (row.next_contact is None and stale)
+        )
+
+
+def _active_officers(office_ids):
+    users = User.objects.filter(role=Role.PK, is_active=True)
+    if office_ids is not ALL:
+        users = users.filter(office_id__in=office_ids)
+    return users.order_by("full_name")
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+# --- Assignment ----------------------------------------------------------------------------
+
+
+class OfficerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name if obj.is_active else f"{obj.full_name} ({_('deactivated')})"
+
+
+class AssignForm(forms.Form):
+    to_pk = OfficerField(label=gettext_lazy("PK"), queryset=User.objects.none())
+    cover_pk = OfficerField(
+        label=gettext_lazy("Covering PK (read-only)"), queryset=User.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Optional: a colleague who may read this case, e.g. during "
+                               "the PK's leave."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=255,
+        help_text=gettext_lazy("Kept in the order's history."),
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_pk"].queryset = officers
+        self.fields["cover_pk"].queryset = officers
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_pk") and data.get("cover_pk") == data.get("to_pk"):
+            self.add_error("cover_pk", _("The covering PK must be someone other than the "
+                                         "assigned PK."))
+        return data
+
+
+class BulkAssignForm(forms.Form):
+    orders = forms.ModelMultipleChoiceField(
+        queryset=SupervisionOrder.objects.none(),
+        error_messages={
+            "required": gettext_lazy("Select at least one client in the list."),
+            "invalid_choice": gettext_lazy("One of the selected orders is not active or not "
+                                           "in your office."),
+            "invalid_pk_value": gettext_lazy("One of the selected orders is not valid."),
+        },
+    )
+    to_pk = OfficerField(
+        label=gettext_lazy("Move to PK"), queryset=User.objects.none(),
+        error_messages={"required": gettext_lazy("Choose the PK who takes over.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=255,
+        error_messages={"required": gettext_lazy("Give a reason, e.g. the PK's transfer.")},
+    )
+
+    def __init__(self, *args, orders, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].queryset = orders
+        self.fields["to_pk"].queryset = officers
+
+
+class MoveCaseloadForm(forms.Form):
+    from_pk = OfficerField(
+        label=gettext_lazy("Move all active orders of"), queryset=User.objects.none()
+    )
+    to_pk = OfficerField(label=gettext_lazy("to PK"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=255,
+        error_messages={"required": gettext_lazy("Give a reason, e.g. the PK's transfer.")},
+    )
+
+    def __init__(self, *args, sources, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_pk"].queryset = sources
+        self.fields["to_pk"].queryset = officers
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_pk") and data.get("from_pk") == data.get("to_pk"):
+            self.add_error("to_pk", _("Choose a different PK from the one who hands over."))
+        return data
+
+
+def _apply(form: forms.Form, **kwargs) -> list[SupervisionOrder] | None:
+    """Run orders_assign, putting its validation errors on the form. None when it failed."""
+    try:
+        return orders_assign(**kwargs)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
+
+
+@never_cache
+@login_required
+@capability_required("clients.assign")
+def assign(request: HttpRequest, order_pk: int) -> HttpResponse:
+    order = get_scoped_or_404(
+        SupervisionOrder.objects.for_user(request.user).select_related(
+            "client", "assigned_pk", "cover_pk"
+        ),
+        pk=order_pk,
+    )
+    officers = _active_officers({order.client.office_id})
+    form = AssignForm(
+        request.POST or None, officers=officers,
+        initial={"to_pk": order.assigned_pk_id, "cover_pk": order.cover_pk_id},
+    )
+    back = _next_url(request, reverse("clients:caseload"))
+    if order.status != OrderStatus.ACTIVE:
+        form.add_error(None, _("Only active orders are assigned; this order is %(status)s.")
+                       % {"status": order.get_status_display()})
+    elif request.method == "POST" and form.is_valid():
+        changed = _apply(
+            form, orders=[order], to_pk=form.cleaned_data["to_pk"], by=request.user,
+            reason=form.cleaned_data["reason"], cover_pk=form.cleaned_data["cover_pk"],
+        )
+        if changed is not None:
+            if changed:
+                messages.success(request, _("%(client)s is now on the caseload of %(pk)s.") % {
+                    "client": order.client.full_name, "pk": form.cleaned_data["to_pk"].full_name
+                })
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(back)
+    log_access(request, order.client, AccessLog.Action.VIEW)
+    return render(request, "clients/caseload/assign.html", {
+        "order": order, "form": form, "back": back,
+        "active": order.status == OrderStatus.ACTIVE,
+    })
+
+
+@never_cache
+@login_required
+@capability_required("clients.assign")
+@require_POST
+def assign_bulk(request: HttpRequest) -> HttpResponse:
+    """Move the orders ticked on the caseload list to another PK."""
+    office_ids = office_ids_for(request.user)
+    orders = SupervisionOrder.objects.for_user(request.user).active().select_related(
+        "client", "assigned_pk"
+    )
+    form = BulkAssignForm(request.POST, orders=orders, officers=_active_officers(office_ids))
+    back = _next_url(request, reverse("clients:caseload"))
+    if form.is_valid():
+        changed = _apply(
+            form, orders=form.cleaned_data["orders"], to_pk=form.cleaned_data["to_pk"],
+            by=request.user, reason=form.cleaned_data["reason"],
+        )
+        if changed is not None:
+            messages.success(request, ngettext(
+                "%(count)d order moved to %(pk)s.", "%(count)d orders moved to %(pk)s.",
+                len(changed),
+            ) % {"count": len(changed), "pk": form.cleaned_data["to_pk"].full_name})
+            return redirect(back)
+    ticked = [value for value in request.POST.getlist("orders") if value.isdigit()]
+    selected = list(orders.filter(pk__in=ticked).order_by("client__full_name"))
+    return render(request, "clients/caseload/assign_bulk.html", {
+        "form": form, "selected": selected, "back": back,
+    }, status=200)
+
+
+@never_cache
+@login_required
+@capability_required("clients.assign")
+def caseload_move(request: HttpRequest) -> HttpResponse:
+    """Hand over every active order of one PK (who leaves, say) to another."""
+    office_ids = office_ids_for(request.user)
+    scope = SupervisionOrder.objects.for_user(request.user)
+    sources = office_officers(office_ids, with_orders_of=scope)
+    form = MoveCaseloadForm(
+        request.POST or None, sources=sources, officers=_active_officers(office_ids),
+        initial={"from_pk": request.GET.get("from")},
+    )
+    if request.method == "POST" and form.is_valid():
+        orders = list(scope.active().filter(assigned_pk=form.cleaned_data["from_pk"]))
+        if not orders:
+            form.add_error("from_pk", _("%(name)s has no active orders to hand over.")
+                           % {"name": form.cleaned_data["from_pk"].full_name})
+        else:
+            changed = _apply(
+                form, orders=orders, to_pk=form.cleaned_data["to_pk"], by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            if changed is not None:
+                messages.success(request, ngettext(
+                    "%(count)d order handed over from %(from)s to %(to)s.",
+                    "%(count)d orders handed over from %(from)s to %(to)s.", len(changed),
+                ) % {"count": len(changed), "from": form.cleaned_data["from_pk"].full_name,
+                     "to": form.cleaned_data["to_pk"].full_name})
+                return redirect("clients:caseload_sizes")
+    return render(request, "clients/caseload/move.html", {"form": form})
+
+
+# --- Caseload sizes ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@capability_required("clients.assign")
+def caseload_sizes(request: HttpRequest) -> HttpResponse:
+    """Active orders per PK by risk level and stage, with totals."""
+    office_ids = office_ids_for(request.user)
+    scope = SupervisionOrder.objects.for_user(request.user)
+    officers = list(office_officers(office_ids, with_orders_of=scope))
+    active = scope.active().annotate(stage_now=stage_expression(timezone.localdate()))
+    counts: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (active.order_by().values("assigned_pk", "risk_level", "stage_now")
+                .annotate(n=Count("pk"))):
+        cell = counts[row["assigned_pk"]]
+        cell[row["risk_level"]] += row["n"]
+        cell[row["stage_now"]] += row["n"]
+        cell["total"] += row["n"]
+    covers = dict(
+        active.filter(cover_pk__isnull=False).order_by().values("cover_pk")
+        .annotate(n=Count("pk")).values_list("cover_pk", "n")
+    )
+    keys = [*RiskLevel.values, *Stage.values, "total"]
+
+    def line(officer, key):
+        cell = counts.get(key, {})
+        return {"officer": officer, "values": [cell.get(k, 0) for k in keys],
+                "cover": covers.get(key, 0)}
+
+    lines = [line(officer, officer.pk) for officer in officers]
+    unassigned = line(None, None)
+    totals = [sum(cell.get(k, 0) for cell in counts.values()) for k in keys]
+    return render(request, "clients/caseload/sizes.html", {
+        "lines": lines,
+        "unassigned": unassigned,
+        "totals": totals,
+        "risk_labels": RiskLevel.labels,
+        "stage_labels": Stage.labels,
+    })
+
+
+urlpatterns = [
+    path("", caseload, name="caseload"),
+    path("caseload/assign/<int:order_pk>/", assign, name="assign"),
+    path("caseload/assign/", assign_bulk, name="assign_bulk"),
+    path("caseload/move/", caseload_move, name="caseload_move"),
+    path("caseload/sizes/", caseload_sizes, name="caseload_sizes"),
+]

@@ -1,0 +1,101 @@
+"""Finding a client by name, NIK or register number, tolerant of how names get spelled.
+
+Names reach the office spelled many ways: Muhammad / Mohammad / Moh., Rizky / Rizki / Riski,
+Kholil / Cholil / Holil. ``Client.search_name`` is already folded by ``normalise_name`` (case,
+punctuation and the usual Muhammad-style variants). On top of that we fold a few letters that
+Indonesian spelling swaps freely (z/s, y/i, kh/ch/h, doubled letters), on both the column (with
+nested SQL ``REPLACE``) and the typed term, so the same rules hold on SQLite and PostgreSQL.
+
+On PostgreSQL, pg_trgm also forgives typos the folding cannot foresee: each typed word must
+either appear in the folded name or be trigram-similar to a word of it, and rows are ranked by
+the trigram similarity of the whole name. On SQLite every row ranks the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
+
+from .models import normalise_name
+from .nik import clean_nik
+
+# Applied in this order, on both sides. Later rules see the output of earlier ones.
+PHONETIC_FOLDS: list[tuple[str, str]] = [
+    ("kh", "h"), ("ch", "h"), ("dh", "d"), ("th", "t"), ("sy", "s"), ("sh", "s"), ("ph", "f"),
+    ("z", "s"), ("y", "i"), ("v", "f"), ("q", "k"),
+    ("aa", "a"), ("ii", "i"), ("uu", "u"), ("ee", "e"),
+    ("bb", "b"), ("dd", "d"), ("ff", "f"), ("gg", "g"), ("hh", "h"), ("kk", "k"), ("ll", "l"),
+    ("mm", "m"), ("nn", "n"), ("pp", "p"), ("rr", "r"), ("ss", "s"), ("tt", "t"),
+]
+
+# A typed word matches a word of the name at this trigram word similarity (PostgreSQL only).
+WORD_SIMILARITY = 0.5
+
+RANK = "search_rank"  # the annotation search_clients adds; higher is a better match
+
+
+def phonetic_fold(value: str) -> str:
+    """The Python twin of ``fold_expression``: 'muhammad rizky' -> 'muhamad riski'."""
+    for old, new in PHONETIC_FOLDS:
+        value = value.replace(old, new)
+    return value
+
+
+def fold_expression(field: str):
+    """``field`` with PHONETIC_FOLDS applied in SQL."""
+    expression = F(field)
+    for old, new in PHONETIC_FOLDS:
+        expression = Replace(expression, Value(old), Value(new))
+    return expression
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_clients(queryset: QuerySet, term: str, *, client_path: str = "") -> QuerySet:
+    """Rows of ``queryset`` whose client matches ``term``, annotated with ``search_rank``.
+
+    ``queryset`` holds clients, or rows that point at one: pass ``client_path="client__"`` for
+    supervision orders, ``"order__client__"`` for contacts. An empty term returns every row.
+    """
+    term = (term or "").strip()
+    if not term:
+        return queryset.annotate(**{RANK: Value(1.0, output_field=FloatField())})
+    p = client_path
+    exact = Q(**{f"{p}register_number__iexact": term})
+    digits = clean_nik(term)
+    if re.fullmatch(r"\d{16}", digits):
+        exact |= Q(**{f"{p}nik": digits})
+    condition = exact
+    if re.search(r"\d", term) and len(term) >= 3:
+        # Register numbers are typed in part ("0012/2025"); names have no digits.
+        condition |= Q(**{f"{p}register_number__icontains": term})
+
+    tokens = normalise_name(term).split()
+    rank = Value(1.0, output_field=FloatField())
+    if tokens and not re.search(r"\d", term):
+        queryset = queryset.annotate(_folded_name=fold_expression(f"{p}search_name"))
+        name_condition = Q()
+        if is_postgresql():
+            from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+            for index, token in enumerate(tokens):
+                alias = f"_word_similarity_{index}"
+                queryset = queryset.alias(
+                    **{alias: TrigramWordSimilarity(Value(token), f"{p}search_name")}
+                )
+                name_condition &= Q(_folded_name__contains=phonetic_fold(token)) | Q(
+                    **{f"{alias}__gte": WORD_SIMILARITY}
+                )
+            rank = TrigramSimilarity(f"{p}search_name", Value(" ".join(tokens)))
+        else:
+            for token in tokens:
+                name_condition &= Q(_folded_name__contains=phonetic_fold(token))
+        condition |= name_condition
+    # An exact NIK or register number outranks any name likeness.
+    rank = Case(When(exact, then=Value(2.0)), default=rank, output_field=FloatField())
+    return queryset.filter(condition).annotate(**{RANK: rank})
