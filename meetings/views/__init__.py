@@ -1,0 +1,1 @@
+"""Meeting pages. Each module owns a concern; ``meetings/urls.py`` gathers their URLs."""
