@@ -3,8 +3,8 @@
 Names reach the office spelled many ways: Muhammad / Mohammad / Moh., Rizky / Rizki / Riski,
 Kholil / Cholil / Holil. ``Client.search_name`` is already folded by ``normalise_name`` (case,
 punctuation and the usual Muhammad-style variants). On top of that we fold a few letters that
-Indonesian spelling swaps freely (z/s, y/i, kh/ch/h, doubled letters), on both the column (with
-nested SQL ``REPLACE``) and the typed term, so the same rules hold on SQLite and PostgreSQL.
+Indonesian spelling swaps freely (z/s, y/i, kh/ch/h, doubled letters), on both the column (see
+``PhoneticFold``) and the typed term, so the same rules hold on SQLite and PostgreSQL.
 
 On PostgreSQL, pg_trgm also forgives typos the folding cannot foresee: each typed word must
 either appear in the folded name or be trigram-similar to a word of it, and rows are ranked by
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, FloatField, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 
 from .models import normalise_name
@@ -38,18 +38,39 @@ RANK = "search_rank"  # the annotation search_clients adds; higher is a better m
 
 
 def phonetic_fold(value: str) -> str:
-    """The Python twin of ``fold_expression``: 'muhammad rizky' -> 'muhamad riski'."""
+    """'muhammad rizky' -> 'muhamad riski'. ``PhoneticFold`` does the same in SQL."""
     for old, new in PHONETIC_FOLDS:
         value = value.replace(old, new)
     return value
 
 
-def fold_expression(field: str):
-    """``field`` with PHONETIC_FOLDS applied in SQL."""
-    expression = F(field)
-    for old, new in PHONETIC_FOLDS:
-        expression = Replace(expression, Value(old), Value(new))
-    return expression
+class PhoneticFold(Func):
+    """A name column with PHONETIC_FOLDS applied in SQL.
+
+    PostgreSQL gets nested ``REPLACE`` calls. SQLite's parser overflows on that many nested
+    calls inside a list query, so there ``phonetic_fold`` itself is registered as an SQL
+    function on the connection just before the query runs (registering is idempotent).
+    """
+
+    function = "clients_phonetic_fold"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        connection.ensure_connection()
+        connection.connection.create_function(
+            self.function, 1, _fold_or_none, deterministic=True
+        )
+        return super().as_sql(compiler, connection, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        expression = self.get_source_expressions()[0]
+        for old, new in PHONETIC_FOLDS:
+            expression = Replace(expression, Value(old), Value(new))
+        return compiler.compile(expression)
+
+
+def _fold_or_none(value: str | None) -> str | None:
+    return None if value is None else phonetic_fold(value)
 
 
 def is_postgresql() -> bool:
@@ -78,7 +99,7 @@ def search_clients(queryset: QuerySet, term: str, *, client_path: str = "") -> Q
     tokens = normalise_name(term).split()
     rank = Value(1.0, output_field=FloatField())
     if tokens and not re.search(r"\d", term):
-        queryset = queryset.annotate(_folded_name=fold_expression(f"{p}search_name"))
+        queryset = queryset.annotate(_folded_name=PhoneticFold(f"{p}search_name"))
         name_condition = Q()
         if is_postgresql():
             from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
