@@ -77,6 +77,7 @@ class ClientForm(forms.ModelForm):
 
     nik = forms.CharField(
         label=_("NIK"), required=False, max_length=30,  # spaces and dots typed from a card
+        error_messages={"unique": _("A client with this NIK is already registered.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("16 digits. Leave empty only if the client has none."),
     )
@@ -105,7 +106,6 @@ class ClientForm(forms.ModelForm):
             "district": RegionSelect("village"),
             "village": RegionSelect(),
         }
-        error_messages = {"nik": {"unique": _("A client with this NIK is already registered.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -42,8 +43,21 @@ class Duplicate:
     reason: str  # "nik" or "name"
 
 
+# Variants common in East Java that ``normalise_name`` does not fold (yet).
+EXTRA_NAME_VARIANTS = [
+    (re.compile(r"\b(moch|much|mochd|muchd)\b"), "muhammad"),
+]
+
+
+def _fold_name(name: str) -> str:
+    value = normalise_name(name)
+    for pattern, replacement in EXTRA_NAME_VARIANTS:
+        value = pattern.sub(replacement, value)
+    return value
+
+
 def _similar_names(a: str, b: str) -> bool:
-    a, b = normalise_name(a), normalise_name(b)
+    a, b = _fold_name(a), _fold_name(b)
     return bool(a) and (a == b or SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY)
 
 

@@ -21,6 +21,11 @@ ROLE_STATUS = [
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # assertions read the English source messages
+
+
+@pytest.fixture(autouse=True)
 def private_files(monkeypatch, tmp_path):
     """Point the models' private storage at a temporary folder.
 
