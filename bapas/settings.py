@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bapas.context_processors.navigation",
+                "bapas.notifications.context_processors.notifications",
             ],
         },
     },
@@ -345,7 +346,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bapas.tasks.record_heartbeat",
         "schedule": crontab(minute="*/5"),
     },
+    # Reminder sweeps read the database (no far-future ETAs); running twice creates nothing twice.
+    "notifications-sweep": {
+        "task": "bapas.notifications.run_reminder_sweeps",
+        "schedule": crontab(minute="2-59/5"),
+    },
+    "notifications-morning-digest": {
+        "task": "bapas.notifications.run_reminder_sweeps",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
 }
+
+# --- WhatsApp and SMS gateways -------------------------------------------------------------
+# WHATSAPP_GATEWAY: none | webhook (POST JSON with a Bearer token) | fonnte (api.fonnte.com) |
+# file (writes var/messages/whatsapp.jsonl; the default set-up). SMS_GATEWAY: none|webhook|file.
+# WHATSAPP_MESSAGE_TEMPLATE wraps each message: {message}, {subject}, {body}, {link}.
+WHATSAPP_GATEWAY = env_str("WHATSAPP_GATEWAY", "file" if DEBUG else "none")
+WHATSAPP_GATEWAY_URL = env_str("WHATSAPP_GATEWAY_URL", "")
+WHATSAPP_GATEWAY_TOKEN = env_str("WHATSAPP_GATEWAY_TOKEN", "")
+WHATSAPP_GATEWAY_TIMEOUT = env_int("WHATSAPP_GATEWAY_TIMEOUT", 10)
+WHATSAPP_MESSAGE_TEMPLATE = env_str("WHATSAPP_MESSAGE_TEMPLATE", "{message}")
+SMS_GATEWAY = env_str("SMS_GATEWAY", "none")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+SMS_MESSAGE_TEMPLATE = env_str("SMS_MESSAGE_TEMPLATE", "{message}")
+for _prefix, _kinds in (("WHATSAPP", {"none", "webhook", "fonnte", "file"}),
+                        ("SMS", {"none", "webhook", "file"})):
+    _kind, _url = globals()[f"{_prefix}_GATEWAY"], globals()[f"{_prefix}_GATEWAY_URL"]
+    if _kind not in _kinds:
+        raise ImproperlyConfigured(f"{_prefix}_GATEWAY must be one of {', '.join(sorted(_kinds))}")
+    if _kind == "webhook" and not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_prefix}_GATEWAY=webhook needs {_prefix}_GATEWAY_URL=https://…")
+    if _kind == "fonnte" and not globals()[f"{_prefix}_GATEWAY_TOKEN"]:
+        raise ImproperlyConfigured("WHATSAPP_GATEWAY=fonnte needs WHATSAPP_GATEWAY_TOKEN")
 
 # --- Front end -----------------------------------------------------------------------------
 

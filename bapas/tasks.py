@@ -22,3 +22,5 @@ def record_heartbeat() -> float:
 def echo(value: str) -> str:
     """Round-trip probe: the integration test sends it through a real worker and broker."""
     return value
+
+from bapas.notifications.tasks import dispatch_due, run_reminder_sweeps, send_notification  # noqa: E402, F401

@@ -25,6 +25,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("bapas.notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -12,3 +12,4 @@ __all__ = [
     "User",
     "nip_validator",
 ]
+from bapas.notifications.models import ClientMessageConsent, Notification, NotificationPreference  # noqa: F401

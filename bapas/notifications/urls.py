@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("settings/", views.preferences, name="preferences"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", views.retry, name="retry"),
+]
