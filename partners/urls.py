@@ -1,4 +1,12 @@
+"""Each views module owns its URL patterns; this file only gathers them."""
+
+from .views import catalogue, directory, portal, referrals
 
 app_name = "partners"
 
-urlpatterns: list = []
+urlpatterns = [
+    *catalogue.urlpatterns,
+    *referrals.urlpatterns,
+    *portal.urlpatterns,
+    *directory.urlpatterns,
+]
