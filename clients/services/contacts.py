@@ -212,6 +212,9 @@ def schedule_propose(
             {"start": _("Supervision ends on %(date)s; the schedule must start before that.")
              % {"date": date_format(order.supervision_end, "SHORT_DATE_FORMAT")}}
         )
+    if start.weekday() >= 5:
+        # Anchor the schedule on a working day, or every later report would move too.
+        start += timedelta(days=7 - start.weekday())
     interval = ReportingInterval.days_for(order.client.office_id, order.risk_level)
     proposal = ScheduleProposal(interval_days=interval, start=start, end=order.supervision_end)
     first, last = _day_bounds(start)[0], _day_bounds(order.supervision_end)[1]

@@ -191,7 +191,10 @@ def schedule(request, order_pk: int):
     if request.method == "POST":
         form = ScheduleForm(request.POST)
     else:  # show the default schedule straight away
-        form = ScheduleForm({"start": "", "time": DEFAULT_REPORT_TIME.strftime("%H:%M")})
+        start = max(timezone.localdate(), order.supervision_start)
+        form = ScheduleForm(
+            {"start": start.isoformat(), "time": DEFAULT_REPORT_TIME.strftime("%H:%M")}
+        )
     proposal = signature = None
     if order.is_active and form.is_valid():
         start, at_time = form.cleaned_data["start"], form.cleaned_data["time"]

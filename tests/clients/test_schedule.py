@@ -177,6 +177,14 @@ def test_existing_contacts_on_the_same_day_are_not_duplicated(login, users, own_
     assert Contact.objects.filter(order=own_order).count() == 11
 
 
+def test_a_weekend_start_anchors_the_schedule_on_the_next_monday(own_order, period, users):
+    start, _end = period
+    contacts = schedule_generate(order=own_order, start=start + timedelta(days=6),  # Sunday
+                                 time=time(9), by=users["pk"], commit=False)
+    assert timezone.localdate(contacts[0].planned_at) == start + timedelta(days=7)
+    assert not any(c.moved_off_weekend for c in contacts)  # monthly steps from a Monday
+
+
 def test_cancelled_contacts_do_not_block_a_day(own_order, period, users):
     start, _end = period
     ContactFactory(order=own_order, planned_at=local(start), cancelled_at=timezone.now())
