@@ -420,7 +420,7 @@ def test_quick_outcome_from_the_awaiting_page_with_htmx(login, users, past_conta
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert 'class="table-success"' in response.content.decode()
+    assert "list-group-item-success" in response.content.decode()
     past_contact.refresh_from_db()
     assert past_contact.outcome == Outcome.ATTENDED_NONCOMPLIANT
 
@@ -432,7 +432,8 @@ def test_quick_outcome_error_stays_in_the_row(login, users, past_visit):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.strip().startswith("<tr")
+    assert body.strip().startswith('<div class="list-group-item js-contact-row"')
+    assert f'id="contact-{past_visit.pk}"' in body
     assert "Write where the visit took place." in body
     past_visit.refresh_from_db()
     assert past_visit.outcome == ""
