@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bapas.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -355,6 +356,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bapas.notifications.run_reminder_sweeps",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    # Last month's reports of every active office (CELERY_TIMEZONE: 06:00 Asia/Jakarta).
+    "reports-monthly": {"task": "reports.tasks.schedule_monthly_reports",
+                        "schedule": crontab(minute=0, hour=6, day_of_month=1)},
 }
 
 # --- WhatsApp and SMS gateways -------------------------------------------------------------
