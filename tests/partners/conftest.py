@@ -2,12 +2,21 @@
 with its own staff, and a helper that walks a referral to any status."""
 
 import pytest
+from django.utils import translation
 
 from bapas.models import Role
 from tests.factories import ClientFactory, OrderFactory, PartnerFactory, UserFactory
 from tests.factories.partners import ReferralFactory, ServiceFactory, advance
 
 CLIENT_NIK = "3509015506900042"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions on messages read the English source strings, whatever the catalogues hold."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
