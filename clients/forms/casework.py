@@ -24,7 +24,7 @@ class CaseNoteForm(forms.ModelForm):
         self.fields["order"].queryset = orders if orders is not None else self.fields[
             "order"].queryset.none()
         self.fields["order"].required = False
-        self.fields["order"].label = _("about order")
+        self.fields["order"].label = _("About which order")
         self.fields["order"].empty_label = _("(the client in general)")
         self.fields["order"].label_from_instance = lambda order: (
             f"{order.get_program_display()} · {order.supervision_start:%d/%m/%Y}"

@@ -42,8 +42,8 @@ class DuplicateCheckForm(forms.Form):
                                       "autofocus": True}),
         help_text=_("16 digits, from the identity card (KTP) or family card (KK)."),
     )
-    full_name = forms.CharField(label=_("full name"), required=False, max_length=200)
-    birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DATE_WIDGET)
+    full_name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
 
     def clean_nik(self) -> str:
         return _validated_nik(self.cleaned_data.get("nik", ""))
@@ -82,7 +82,7 @@ class ClientForm(forms.ModelForm):
         help_text=_("16 digits. Leave empty only if the client has none."),
     )
     photo = forms.FileField(
-        label=_("photo"), required=False,
+        label=_("Photo"), required=False,
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=_("JPG, PNG or WEBP, at most 10 MB."),
     )
