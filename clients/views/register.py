@@ -49,6 +49,13 @@ def _duplicate_rows(request, duplicates) -> list[dict]:
             rows.append({"client": client, "reason": duplicate.reason, "visible": True})
             continue
         same_office = client.office_id == user.office_id
+        if same_office and client.created_by_id == user.pk:
+            # A PK's own registration that has no order yet: they may give it its first order.
+            rows.append({
+                "reason": duplicate.reason, "visible": False, "own": True, "client": client,
+                "order_url": optional_url("clients:order_create", client.pk),
+            })
+            continue
         if duplicate.reason == "nik":
             message = (
                 _("A client with this NIK is already registered in your office, on another "

@@ -537,9 +537,22 @@ def test_photo_may_be_replaced_and_removed(login, users, own_client):
 
 
 def test_new_client_of_a_pk_redirects_somewhere_the_pk_may_open(login, users):
-    response = login(users["pk"]).post(reverse(REGISTER), details())
+    browser = login(users["pk"])
+    response = browser.post(reverse(REGISTER), details())
     assert response.status_code == 302
     assert response["Location"] == expected_next_url(Client.objects.get())
+    assert browser.get(response["Location"]).status_code == 200
+
+
+def test_pk_checking_their_own_new_client_again_is_led_to_its_order(login, users):
+    browser = login(users["pk"])
+    browser.post(reverse(REGISTER), details())
+    client = Client.objects.get()
+    response = browser.post(reverse(REGISTER), {"step": "check", "nik": NIK})
+    row = response.context["duplicates"][0]
+    assert row["own"] and row["client"] == client
+    if row["order_url"]:
+        assert row["order_url"] in response.content.decode()
 
 
 def test_pk_sees_own_client_with_an_order(login, users, office):
