@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from .views import audit, health, home, offices, users
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", include("reports.home_urls"), {"fallback": home.home}),  # role dashboards
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
