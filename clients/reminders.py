@@ -90,8 +90,13 @@ def _responsible(row: dict) -> int | None:
 def _contact_rows(qs) -> list[dict]:
     return list(
         qs.values(
-            "id", "kind", "planned_at", "officer_id", "order__assigned_pk_id",
-            "order__client__full_name", "order__client__register_number",
+            "id",
+            "kind",
+            "planned_at",
+            "officer_id",
+            "order__assigned_pk_id",
+            "order__client__full_name",
+            "order__client__register_number",
         ).order_by("planned_at", "id")
     )
 
@@ -108,15 +113,21 @@ def build_digests(now: datetime) -> list[Draft]:
     mine = Q(officer_id__in=ids) | Q(officer__isnull=True, order__assigned_pk_id__in=ids)
     start = _at(today, 0)
     todays = _contact_rows(
-        Contact.objects.planned().filter(mine, planned_at__gte=start,
-                                         planned_at__lt=start + timedelta(days=1))
+        Contact.objects.planned().filter(
+            mine, planned_at__gte=start, planned_at__lt=start + timedelta(days=1)
+        )
     )
     overdue = _contact_rows(Contact.objects.awaiting_outcome(now=start).filter(mine))
     ending = list(
         SupervisionOrder.objects.ending_within(ORDERS_ENDING_DAYS, today)
         .filter(assigned_pk_id__in=ids)
-        .values("id", "assigned_pk_id", "supervision_end", "client__full_name",
-                "client__register_number")
+        .values(
+            "id",
+            "assigned_pk_id",
+            "supervision_end",
+            "client__full_name",
+            "client__register_number",
+        )
         .order_by("supervision_end", "id")
     )
     per_officer: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -135,15 +146,23 @@ def build_digests(now: datetime) -> list[Draft]:
         if not sections:
             continue  # nothing to say: no empty digests
         fingerprint = today.isoformat()
-        common = {"user": officer, "preference": preferences[officer.pk], "kind": KIND_DIGEST,
-                  "about": officer, "due_at": _at(today, DIGEST_HOUR), "link": link,
-                  "fingerprint": fingerprint}
+        common = {
+            "user": officer,
+            "preference": preferences[officer.pk],
+            "kind": KIND_DIGEST,
+            "about": officer,
+            "due_at": _at(today, DIGEST_HOUR),
+            "link": link,
+            "fingerprint": fingerprint,
+        }
         drafts += user_drafts(
-            **common, channels=IN_APP,
+            **common,
+            channels=IN_APP,
             render=lambda s=sections: (_digest_subject(today), _digest_body(s, today, names=True)),
         )
         drafts += user_drafts(
-            **common, channels=EXTERNAL,
+            **common,
+            channels=EXTERNAL,
             render=lambda s=sections: (_digest_subject(today), _digest_body(s, today, names=False)),
         )
     return drafts
@@ -162,39 +181,61 @@ def _client_label(row: dict, prefix: str, names: bool) -> str:
 def _more(rows: list, lines: list[str]) -> None:
     extra = len(rows) - DIGEST_LIST_LIMIT
     if extra > 0:
-        lines.append("- " + ngettext("and %(count)d more", "and %(count)d more", extra)
-                     % {"count": extra})
+        lines.append(
+            "- " + ngettext("and %(count)d more", "and %(count)d more", extra) % {"count": extra}
+        )
 
 
 def _digest_body(sections: dict[str, list], today: date, *, names: bool) -> str:
     kinds = dict(ContactKind.choices)
     lines: list[str] = []
     todays, overdue, ending = sections["today"], sections["overdue"], sections["ending"]
-    lines.append(ngettext("Today's contacts: %(count)d", "Today's contacts: %(count)d",
-                          len(todays)) % {"count": len(todays)})
+    lines.append(
+        ngettext("Today's contacts: %(count)d", "Today's contacts: %(count)d", len(todays))
+        % {"count": len(todays)}
+    )
     for row in todays[:DIGEST_LIST_LIMIT]:
-        lines.append(f"- {_time(row['planned_at'])} {kinds.get(row['kind'], row['kind'])} — "
-                     f"{_client_label(row, 'order__client__', names)}")
+        lines.append(
+            f"- {_time(row['planned_at'])} {kinds.get(row['kind'], row['kind'])} — "
+            f"{_client_label(row, 'order__client__', names)}"
+        )
     _more(todays, lines)
     lines.append("")
-    lines.append(ngettext("Contacts waiting for an outcome: %(count)d",
-                          "Contacts waiting for an outcome: %(count)d",
-                          len(overdue)) % {"count": len(overdue)})
+    lines.append(
+        ngettext(
+            "Contacts waiting for an outcome: %(count)d",
+            "Contacts waiting for an outcome: %(count)d",
+            len(overdue),
+        )
+        % {"count": len(overdue)}
+    )
     for row in overdue[:DIGEST_LIST_LIMIT]:
         planned = timezone.localtime(row["planned_at"])
-        lines.append(f"- {_short_date(planned)} {kinds.get(row['kind'], row['kind'])} — "
-                     f"{_client_label(row, 'order__client__', names)}")
+        lines.append(
+            f"- {_short_date(planned)} {kinds.get(row['kind'], row['kind'])} — "
+            f"{_client_label(row, 'order__client__', names)}"
+        )
     _more(overdue, lines)
     lines.append("")
-    lines.append(ngettext("Orders ending within %(days)d days: %(count)d",
-                          "Orders ending within %(days)d days: %(count)d",
-                          len(ending)) % {"count": len(ending), "days": ORDERS_ENDING_DAYS})
+    lines.append(
+        ngettext(
+            "Orders ending within %(days)d days: %(count)d",
+            "Orders ending within %(days)d days: %(count)d",
+            len(ending),
+        )
+        % {"count": len(ending), "days": ORDERS_ENDING_DAYS}
+    )
     for row in ending[:DIGEST_LIST_LIMIT]:
         days_left = (row["supervision_end"] - today).days
-        lines.append("- " + _("%(client)s — ends %(date)s (in %(days)d days)") % {
-            "client": _client_label(row, "client__", names),
-            "date": _short_date(row["supervision_end"]), "days": days_left,
-        })
+        lines.append(
+            "- "
+            + _("%(client)s — ends %(date)s (in %(days)d days)")
+            % {
+                "client": _client_label(row, "client__", names),
+                "date": _short_date(row["supervision_end"]),
+                "days": days_left,
+            }
+        )
     _more(ending, lines)
     return "\n".join(lines).strip()
 
@@ -227,14 +268,20 @@ def build_client_reminders(now: datetime) -> list[Draft]:
     local = timezone.localtime(now)
     if local.hour >= CLIENT_QUIET_FROM_HOUR:
         return []
-    if not (notification_channels.available(Channel.WHATSAPP)
-            or notification_channels.available(Channel.SMS)):
+    if not (
+        notification_channels.available(Channel.WHATSAPP)
+        or notification_channels.available(Channel.SMS)
+    ):
         return []
     tomorrow = _at(local.date() + timedelta(days=1), 0)
     contacts = list(
         Contact.objects.planned()
-        .filter(planned_at__gte=tomorrow, planned_at__lt=tomorrow + timedelta(days=1),
-                kind__in=REMINDED_KINDS, order__status=OrderStatus.ACTIVE)
+        .filter(
+            planned_at__gte=tomorrow,
+            planned_at__lt=tomorrow + timedelta(days=1),
+            kind__in=REMINDED_KINDS,
+            order__status=OrderStatus.ACTIVE,
+        )
         .select_related("order__client__office")
     )
     if not contacts:
@@ -261,32 +308,46 @@ def build_client_reminders(now: datetime) -> list[Draft]:
             continue
         with translation.override("id"):  # clients read Bahasa Indonesia
             subject, body = _client_text(contact)
-        drafts.append(Draft(
-            kind=KIND_CLIENT_REMINDER, channel=channel, due_at=due_at, subject=subject,
-            body=body, about=contact, phone=consent.phone, consent_id=consent.pk,
-            language="id", fingerprint=_client_fingerprint(contact),
-        ))
+        drafts.append(
+            Draft(
+                kind=KIND_CLIENT_REMINDER,
+                channel=channel,
+                due_at=due_at,
+                subject=subject,
+                body=body,
+                about=contact,
+                phone=consent.phone,
+                consent_id=consent.pk,
+                language="id",
+                fingerprint=_client_fingerprint(contact),
+            )
+        )
     return drafts
 
 
 def _client_text(contact: Contact) -> tuple[str, str]:
     office = contact.order.client.office
     planned = timezone.localtime(contact.planned_at)
-    values = {"office": office.name, "date": date_format(planned, "DATE_FORMAT"),
-              "time": _time(planned), "phone": office.phone or "-"}
+    values = {
+        "office": office.name,
+        "date": date_format(planned, "DATE_FORMAT"),
+        "time": _time(planned),
+        "phone": office.phone or "-",
+    }
     subject = _("Reminder from %(office)s") % values
     if contact.kind == ContactKind.REPORT:
-        body = _("Please report in person at %(office)s tomorrow, %(date)s, at %(time)s. "
-                 "Bring your guidance card (kartu bimbingan).")
+        body = _(
+            "Please report in person at %(office)s tomorrow, %(date)s, at %(time)s. "
+            "Bring your guidance card (kartu bimbingan)."
+        )
     elif contact.kind == ContactKind.REMOTE_REPORT:
-        body = _("Your remote reporting (video call) with your probation officer is tomorrow, "
-                 "%(date)s, at %(time)s.")
+        body = _(
+            "Your remote reporting (video call) with your probation officer is tomorrow, "
+            "%(date)s, at %(time)s."
+        )
     else:
-        body = _("Your probation officer plans to visit you tomorrow, %(date)s, around "
-                 "%(time)s.")
-    body = body % values + " " + _(
-        "If you cannot make it, call the office at %(phone)s."
-    ) % values
+        body = _("Your probation officer plans to visit you tomorrow, %(date)s, around %(time)s.")
+    body = body % values + " " + _("If you cannot make it, call the office at %(phone)s.") % values
     return subject, body
 
 
@@ -316,16 +377,27 @@ def stale_client_reminders(pending: Sequence[Notification], now: datetime) -> It
 def _missed_text(contact: Contact, *, names: bool, in_a_row: int = 0) -> tuple[str, str]:
     client = contact.order.client
     who = f"{client.full_name} ({client.register_number})" if names else client.register_number
-    values = {"client": who, "kind": contact.get_kind_display(),
-              "date": _short_date(timezone.localtime(contact.planned_at)), "count": in_a_row}
+    values = {
+        "client": who,
+        "kind": contact.get_kind_display(),
+        "date": _short_date(timezone.localtime(contact.planned_at)),
+        "count": in_a_row,
+    }
     if in_a_row:
         subject = _("%(client)s missed %(count)d contacts in a row") % values
-        body = _("%(client)s did not attend the %(kind)s of %(date)s: that is %(count)d missed "
-                 "contacts in a row. Consider a written warning.") % values
+        body = (
+            _(
+                "%(client)s did not attend the %(kind)s of %(date)s: that is %(count)d missed "
+                "contacts in a row. Consider a written warning."
+            )
+            % values
+        )
     else:
         subject = _("Missed contact: %(client)s") % values
-        body = _("%(client)s did not attend the %(kind)s of %(date)s without an acceptable "
-                 "reason.") % values
+        body = (
+            _("%(client)s did not attend the %(kind)s of %(date)s without an acceptable reason.")
+            % values
+        )
     return subject, body
 
 
@@ -347,7 +419,8 @@ def build_missed(now: datetime) -> list[Draft]:
     supervisors: dict[int, list[User]] = defaultdict(list)
     if streaks:
         for user in User.objects.filter(
-            role=Role.SUPERVISOR, is_active=True,
+            role=Role.SUPERVISOR,
+            is_active=True,
             office_id__in={c.order.client.office_id for c in streaks.values()},
         ):
             supervisors[user.office_id].append(user)
@@ -358,14 +431,23 @@ def build_missed(now: datetime) -> list[Draft]:
     drafts: list[Draft] = []
 
     def add(user: User, contact: Contact, kind: str, count: int = 0) -> None:
-        common = {"user": user, "preference": preferences[user.pk], "kind": kind,
-                  "about": contact, "due_at": contact.noted_at, "fingerprint": contact.outcome}
+        common = {
+            "user": user,
+            "preference": preferences[user.pk],
+            "kind": kind,
+            "about": contact,
+            "due_at": contact.noted_at,
+            "fingerprint": contact.outcome,
+        }
         for channels, names in ((IN_APP, True), (EXTERNAL, False)):
-            drafts.extend(user_drafts(
-                **common, channels=channels,
-                render=lambda n=names: _missed_text(contact, names=n, in_a_row=count),
-                link="" if names else _url("clients:contact_detail", contact.pk),
-            ))
+            drafts.extend(
+                user_drafts(
+                    **common,
+                    channels=channels,
+                    render=lambda n=names: _missed_text(contact, names=n, in_a_row=count),
+                    link="" if names else _url("clients:contact_detail", contact.pk),
+                )
+            )
 
     for contact in contacts:
         if contact.order.assigned_pk_id:
@@ -379,17 +461,30 @@ def build_missed(now: datetime) -> list[Draft]:
 def stale_missed(pending: Sequence[Notification], now: datetime) -> Iterable[int]:
     # The outcome was corrected (to attended or an acceptable absence), or the contact cancelled.
     return [
-        n.pk for n in pending
+        n.pk
+        for n in pending
         if n.about is not None
         and (n.about.outcome != Outcome.MISSED or n.about.cancelled_at is not None)
     ]
 
 
 RULES = [
-    Rule(name="clients.morning_digest", kinds=(KIND_DIGEST,), build=build_digests,
-         stale=stale_digests),
-    Rule(name="clients.client_reminders", kinds=(KIND_CLIENT_REMINDER,),
-         build=build_client_reminders, stale=stale_client_reminders),
-    Rule(name="clients.missed_contacts", kinds=(KIND_MISSED, KIND_MISSED_IN_A_ROW),
-         build=build_missed, stale=stale_missed),
+    Rule(
+        name="clients.morning_digest",
+        kinds=(KIND_DIGEST,),
+        build=build_digests,
+        stale=stale_digests,
+    ),
+    Rule(
+        name="clients.client_reminders",
+        kinds=(KIND_CLIENT_REMINDER,),
+        build=build_client_reminders,
+        stale=stale_client_reminders,
+    ),
+    Rule(
+        name="clients.missed_contacts",
+        kinds=(KIND_MISSED, KIND_MISSED_IN_A_ROW),
+        build=build_missed,
+        stale=stale_missed,
+    ),
 ]

@@ -9,6 +9,6 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"notifications_unread": SimpleLazyObject(
-        lambda: Notification.objects.unread(user).count()
-    )}
+    return {
+        "notifications_unread": SimpleLazyObject(lambda: Notification.objects.unread(user).count())
+    }

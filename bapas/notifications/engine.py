@@ -161,7 +161,7 @@ def ensure(drafts: Iterable[Draft], *, now: datetime | None = None) -> int:
     keys = list(by_key)
     existing: dict[str, tuple[int, str, str]] = {}
     for start in range(0, len(keys), CHUNK):
-        rows = Notification.objects.filter(unique_key__in=keys[start:start + CHUNK]).values_list(
+        rows = Notification.objects.filter(unique_key__in=keys[start : start + CHUNK]).values_list(
             "unique_key", "id", "status", "fingerprint"
         )
         for key, pk, status, fingerprint in rows:
@@ -175,11 +175,20 @@ def ensure(drafts: Iterable[Draft], *, now: datetime | None = None) -> int:
         if status == Status.CANCELLED or changed:
             fresh = draft.to_model(now)
             Notification.objects.filter(pk=pk, status=status).update(
-                status=fresh.status, sent_at=fresh.sent_at, subject=fresh.subject,
-                body=fresh.body, link=fresh.link, language=fresh.language,
-                fingerprint=fresh.fingerprint, consent_id=fresh.consent_id,
-                due_at=fresh.due_at, next_attempt_at=fresh.next_attempt_at,
-                cancel_reason="", error="", attempts=0, queued_at=None,
+                status=fresh.status,
+                sent_at=fresh.sent_at,
+                subject=fresh.subject,
+                body=fresh.body,
+                link=fresh.link,
+                language=fresh.language,
+                fingerprint=fresh.fingerprint,
+                consent_id=fresh.consent_id,
+                due_at=fresh.due_at,
+                next_attempt_at=fresh.next_attempt_at,
+                cancel_reason="",
+                error="",
+                attempts=0,
+                queued_at=None,
             )
     return len(new)
 
@@ -216,7 +225,8 @@ def user_drafts(
     if not user.is_active:
         return []
     wanted = [
-        c for c in preference.channels()
+        c
+        for c in preference.channels()
         if (channels is None or c in channels) and channel_registry.available(c)
     ]
     if not wanted:
@@ -226,9 +236,19 @@ def user_drafts(
         subject, body = render()
         subject, body = str(subject), str(body)
     return [
-        Draft(kind=kind, channel=channel, due_at=due_at, subject=subject, body=body, about=about,
-              recipient=user, language=language, link=link, fingerprint=fingerprint,
-              dedupe=dedupe)
+        Draft(
+            kind=kind,
+            channel=channel,
+            due_at=due_at,
+            subject=subject,
+            body=body,
+            about=about,
+            recipient=user,
+            language=language,
+            link=link,
+            fingerprint=fingerprint,
+            dedupe=dedupe,
+        )
         for channel in wanted
     ]
 
@@ -248,7 +268,7 @@ def cancel(ids: Iterable[int], reason: str) -> int:
     total = 0
     for start in range(0, len(ids), CHUNK):
         total += Notification.objects.filter(
-            pk__in=ids[start:start + CHUNK], status=Status.PENDING
+            pk__in=ids[start : start + CHUNK], status=Status.PENDING
         ).update(status=Status.CANCELLED, cancel_reason=reason[:200])
     return total
 
@@ -287,9 +307,9 @@ def due_for_sending(now: datetime | None = None) -> list[int]:
     again. Rows queued recently are not queued again, so a busy worker is not flooded.
     """
     now = now or timezone.now()
-    Notification.objects.filter(
-        status=Status.SENDING, claimed_at__lt=now - claim_lease()
-    ).update(status=Status.PENDING, claim_token="", next_attempt_at=now, queued_at=None)
+    Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - claim_lease()).update(
+        status=Status.PENDING, claim_token="", next_attempt_at=now, queued_at=None
+    )
     Notification.objects.due(now).filter(channel=Channel.IN_APP).update(
         status=Status.SENT, sent_at=now
     )
@@ -300,7 +320,7 @@ def due_for_sending(now: datetime | None = None) -> list[int]:
         .values_list("id", flat=True)[:DISPATCH_BATCH]
     )
     for start in range(0, len(ids), CHUNK):
-        Notification.objects.filter(pk__in=ids[start:start + CHUNK]).update(queued_at=now)
+        Notification.objects.filter(pk__in=ids[start : start + CHUNK]).update(queued_at=now)
     return ids
 
 
@@ -371,7 +391,10 @@ def deliver(notification_id: int, *, token: str, now: datetime | None = None) ->
             _finish(notification, token, status=Status.FAILED, error=_error_text(exc, final=True))
             return Outcome.FAILED
         _finish(
-            notification, token, status=Status.PENDING, error=str(exc)[:1000],
+            notification,
+            token,
+            status=Status.PENDING,
+            error=str(exc)[:1000],
             next_attempt_at=timezone.now() + timedelta(seconds=retry_delay(notification.attempts)),
         )
         return Outcome.RETRY
@@ -380,11 +403,21 @@ def deliver(notification_id: int, *, token: str, now: datetime | None = None) ->
         return Outcome.FAILED
     except Exception as exc:
         logger.exception("sending notification %s failed", notification_id)
-        _finish(notification, token, status=Status.FAILED,
-                error=f"{exc.__class__.__name__}: {exc}"[:1000])
+        _finish(
+            notification,
+            token,
+            status=Status.FAILED,
+            error=f"{exc.__class__.__name__}: {exc}"[:1000],
+        )
         return Outcome.FAILED
-    _finish(notification, token, status=Status.SENT, sent_at=timezone.now(), error="",
-            provider_message_id=(provider_id or "")[:200])
+    _finish(
+        notification,
+        token,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        error="",
+        provider_message_id=(provider_id or "")[:200],
+    )
     return Outcome.SENT
 
 

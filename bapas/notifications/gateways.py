@@ -88,9 +88,7 @@ class GenericWebhookGateway(HttpGateway):
     name = "webhook"
 
     def send(self, to: str, text: str, *, idempotency_key: str = "") -> str:
-        body = json.dumps(
-            {"to": to, "message": text, "idempotency_key": idempotency_key}
-        ).encode()
+        body = json.dumps({"to": to, "message": text, "idempotency_key": idempotency_key}).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -145,8 +143,12 @@ class FileGateway(Gateway):
 
     def send(self, to: str, text: str, *, idempotency_key: str = "") -> str:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = {"at": timezone.now().isoformat(), "to": to, "message": text,
-                "idempotency_key": idempotency_key}
+        line = {
+            "at": timezone.now().isoformat(),
+            "to": to,
+            "message": text,
+            "idempotency_key": idempotency_key,
+        }
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         return idempotency_key

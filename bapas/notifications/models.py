@@ -68,16 +68,26 @@ class Notification(models.Model):
 
     kind = models.CharField(_("kind"), max_length=60)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
-        related_name="notifications", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
     recipient_phone = models.CharField(
-        _("recipient's phone"), max_length=20, blank=True,
+        _("recipient's phone"),
+        max_length=20,
+        blank=True,
         help_text=_("For messages to a client: the number the client gave, with consent."),
     )
     consent = models.ForeignKey(
-        "bapas.ClientMessageConsent", verbose_name=_("consent"), on_delete=models.SET_NULL,
-        related_name="notifications", null=True, blank=True,
+        "bapas.ClientMessageConsent",
+        verbose_name=_("consent"),
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
     # What the notification is about (a contact, an order, a referral...).
     content_type = models.ForeignKey(
@@ -89,7 +99,9 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(
-        _("link"), max_length=500, blank=True,
+        _("link"),
+        max_length=500,
+        blank=True,
         help_text=_("A page of this site; empty to link to the object itself."),
     )
     language = models.CharField(_("language"), max_length=8, default="id")
@@ -133,8 +145,9 @@ class Notification(models.Model):
             # stale checks per rule
             models.Index(fields=["kind", "status"], name="notif_kind_status_idx"),
             # the inbox and the unread count in the navigation bar
-            models.Index(fields=["recipient", "channel", "status", "read_at"],
-                         name="notif_inbox_idx"),
+            models.Index(
+                fields=["recipient", "channel", "status", "read_at"], name="notif_inbox_idx"
+            ),
             models.Index(fields=["content_type", "object_id"], name="notif_object_idx"),
         ]
 
@@ -165,18 +178,24 @@ class NotificationPreference(models.Model):
     """How a user wants to be told: channels and language. Missing row: the defaults."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
         related_name="notification_preference",
     )
     in_app = models.BooleanField(_("in the application"), default=True)
     email = models.BooleanField(_("by email"), default=True)
     whatsapp = models.BooleanField(_("by WhatsApp"), default=False)
     whatsapp_number = models.CharField(
-        _("WhatsApp number"), max_length=20, blank=True, validators=[phone_validator],
+        _("WhatsApp number"),
+        max_length=20,
+        blank=True,
+        validators=[phone_validator],
         help_text=_("Leave empty to use the phone number of your account."),
     )
     language = models.CharField(
-        _("language of messages"), max_length=8, choices=settings.LANGUAGES,
+        _("language of messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -224,23 +243,35 @@ class ClientMessageConsent(models.Model):
     """
 
     client = models.ForeignKey(
-        "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
         related_name="message_consents",
     )
     phone = models.CharField(_("phone"), max_length=20, validators=[phone_validator])
     given_at = models.DateTimeField(_("given"), default=timezone.now)
     method = models.CharField(
-        _("how consent was given"), max_length=12, choices=ConsentMethod.choices,
+        _("how consent was given"),
+        max_length=12,
+        choices=ConsentMethod.choices,
         default=ConsentMethod.WRITTEN,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"),
-        on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
 
     history = HistoricalRecords()
@@ -252,7 +283,8 @@ class ClientMessageConsent(models.Model):
         ordering = ["-given_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "phone"], condition=models.Q(withdrawn_at__isnull=True),
+                fields=["client", "phone"],
+                condition=models.Q(withdrawn_at__isnull=True),
                 name="consent_one_current_per_number",
             )
         ]

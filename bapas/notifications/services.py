@@ -47,8 +47,14 @@ def notify(
     due_at = due_at or timezone.now()
     preference = engine.preferences_for([recipient])[recipient.pk]
     drafts = engine.user_drafts(
-        user=recipient, preference=preference, kind=kind, about=obj, due_at=due_at,
-        render=lambda: (_render(subject), _render(body)), channels=channels, link=link,
+        user=recipient,
+        preference=preference,
+        kind=kind,
+        about=obj,
+        due_at=due_at,
+        render=lambda: (_render(subject), _render(body)),
+        channels=channels,
+        link=link,
         dedupe=dedupe,
     )
     if not drafts:
@@ -56,7 +62,8 @@ def notify(
     engine.ensure(drafts)
     created = list(Notification.objects.filter(unique_key__in=[d.key() for d in drafts]))
     to_send = [
-        n.pk for n in created
+        n.pk
+        for n in created
         if n.status == Status.PENDING and n.channel != Channel.IN_APP and n.due_at <= timezone.now()
     ]
     if to_send:
@@ -80,7 +87,11 @@ def notification_retry(*, notification: Notification, by) -> Notification:
     now = timezone.now()
     with transaction.atomic():
         updated = Notification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
-            status=Status.PENDING, attempts=0, error="", next_attempt_at=now, queued_at=now,
+            status=Status.PENDING,
+            attempts=0,
+            error="",
+            next_attempt_at=now,
+            queued_at=now,
             claim_token="",
         )
         if not updated:
@@ -103,16 +114,17 @@ def consent_record(*, client, phone: str, method: str, by, given_at=None) -> Cli
     number = normalise_phone(phone)
     given = {normalise_phone(client.phone), normalise_phone(getattr(client, "whatsapp", ""))}
     if not number or number not in given - {""}:
-        raise ValidationError(
-            {"phone": _("Use one of the numbers recorded for this client.")}
-        )
+        raise ValidationError({"phone": _("Use one of the numbers recorded for this client.")})
     with transaction.atomic():
         existing = ClientMessageConsent.objects.current().filter(client=client, phone=number)
         consent = existing.first()
         if consent is not None:
             return consent
         consent = ClientMessageConsent(
-            client=client, phone=number, method=method, recorded_by=by,
+            client=client,
+            phone=number,
+            method=method,
+            recorded_by=by,
             given_at=given_at or timezone.now(),
         )
         consent._history_user = by
@@ -130,8 +142,9 @@ def consent_withdraw(*, consent: ClientMessageConsent, by) -> ClientMessageConse
             consent._history_user = by
             consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         engine.cancel(
-            Notification.objects.filter(consent=consent, status=Status.PENDING)
-            .values_list("pk", flat=True),
+            Notification.objects.filter(consent=consent, status=Status.PENDING).values_list(
+                "pk", flat=True
+            ),
             "consent withdrawn",
         )
     return consent

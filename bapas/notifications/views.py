@@ -63,8 +63,9 @@ def visible_links(user, notifications) -> dict[int, str]:
 
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -82,8 +83,9 @@ def inbox(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     links = visible_links(request.user, page.object_list)
     rows = [(n, links.get(n.pk, "")) for n in page.object_list]
-    return render(request, "bapas/notifications/inbox.html",
-                  {"page": page, "rows": rows, "show": show})
+    return render(
+        request, "bapas/notifications/inbox.html", {"page": page, "rows": rows, "show": show}
+    )
 
 
 @login_required
@@ -135,9 +137,12 @@ class PreferenceForm(forms.ModelForm):
         if data.get("whatsapp"):
             number = data.get("whatsapp_number") or self.instance.user.phone
             if not normalise_phone(number):
-                self.add_error("whatsapp_number", gettext_lazy(
-                    "Enter the number for WhatsApp messages (your account has no phone number)."
-                ))
+                self.add_error(
+                    "whatsapp_number",
+                    gettext_lazy(
+                        "Enter the number for WhatsApp messages (your account has no phone number)."
+                    ),
+                )
         return data
 
 
@@ -175,11 +180,18 @@ def outbox(request):
     counts = Notification.objects.aggregate(
         **{value: Count("id", filter=Q(status=value)) for value in Status.values}
     )
-    return render(request, "bapas/notifications/outbox.html", {
-        "page": page, "status": status, "channel": channel,
-        "status_tabs": [(value, label, counts[value]) for value, label in Status.choices],
-        "statuses": Status.choices, "channels": Channel.choices,
-    })
+    return render(
+        request,
+        "bapas/notifications/outbox.html",
+        {
+            "page": page,
+            "status": status,
+            "channel": channel,
+            "status_tabs": [(value, label, counts[value]) for value, label in Status.choices],
+            "statuses": Status.choices,
+            "channels": Channel.choices,
+        },
+    )
 
 
 @login_required

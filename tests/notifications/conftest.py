@@ -24,6 +24,21 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture(autouse=True)
+def _eager_retries():
+    """Run Celery retries eagerly, one after the other, as a worker would (without waiting).
+
+    With eager propagation on, Celery raises ``Retry`` to the caller instead of running the
+    retry; a worker never propagates, so these tests don't either.
+    """
+    from bapas.celery import app
+
+    previous = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
 def _gateways_off(settings):
     settings.WHATSAPP_GATEWAY = "none"
     settings.SMS_GATEWAY = "none"
@@ -57,8 +72,13 @@ def clock(monkeypatch):
 @pytest.fixture
 def own_order(users, office):
     return OrderFactory(
-        client=ClientFactory(office=office, full_name="Muhammad Rizky", register_number="REG-1",
-                             phone="0812-3456-7890", whatsapp="0812 3456 7890"),
+        client=ClientFactory(
+            office=office,
+            full_name="Muhammad Rizky",
+            register_number="REG-1",
+            phone="0812-3456-7890",
+            whatsapp="0812 3456 7890",
+        ),
         assigned_pk=users["pk"],
         supervision_start=MONDAY - timedelta(days=100),
         supervision_end=MONDAY + timedelta(days=200),
@@ -97,7 +117,7 @@ class GatewayServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's naming)
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 outer.received.append(
                     Received(self.path, dict(self.headers.items()), self.rfile.read(length))

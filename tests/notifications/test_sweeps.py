@@ -21,7 +21,6 @@ from bapas.notifications.tasks import dispatch_due, run_reminder_sweeps
 from clients import reminders
 from clients.models import ContactKind, Outcome
 from tests.factories import ClientFactory, ContactFactory, OrderFactory, UserFactory
-
 from tests.notifications.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +50,15 @@ def whatsapp_file(settings, tmp_path):
 # --- Unique keys -----------------------------------------------------------------------------
 
 
-def test_sweep_run_twice_creates_each_notification_once(own_order, users, consent,
-                                                        whatsapp_file):
+def test_sweep_run_twice_creates_each_notification_once(own_order, users, consent, whatsapp_file):
     ContactFactory(order=own_order, planned_at=at(MONDAY, 10))  # today: digest
     ContactFactory(order=own_order, planned_at=at(TUESDAY, 9))  # tomorrow: client reminder
-    missed = ContactFactory(order=own_order, planned_at=at(MONDAY, 8),
-                            outcome=Outcome.MISSED, recorded_at=at(MONDAY, 8, 30))
+    missed = ContactFactory(
+        order=own_order,
+        planned_at=at(MONDAY, 8),
+        outcome=Outcome.MISSED,
+        recorded_at=at(MONDAY, 8, 30),
+    )
     now = at(MONDAY, 9)
 
     first = engine.run_sweeps(now=now)
@@ -69,15 +71,16 @@ def test_sweep_run_twice_creates_each_notification_once(own_order, users, consen
     assert sorted(Notification.objects.values_list("unique_key", flat=True)) == sorted(rows)
     kinds = set(Notification.objects.values_list("kind", "channel"))
     assert kinds == {
-        (reminders.KIND_DIGEST, Channel.IN_APP), (reminders.KIND_DIGEST, Channel.EMAIL),
+        (reminders.KIND_DIGEST, Channel.IN_APP),
+        (reminders.KIND_DIGEST, Channel.EMAIL),
         (reminders.KIND_CLIENT_REMINDER, Channel.WHATSAPP),
-        (reminders.KIND_MISSED, Channel.IN_APP), (reminders.KIND_MISSED, Channel.EMAIL),
+        (reminders.KIND_MISSED, Channel.IN_APP),
+        (reminders.KIND_MISSED, Channel.EMAIL),
     }
     assert Notification.objects.filter(object_id=missed.pk, kind=reminders.KIND_MISSED).count() == 2
 
 
-def test_sweep_task_twice_sends_each_message_once(own_order, users, consent, whatsapp_file,
-                                                  clock):
+def test_sweep_task_twice_sends_each_message_once(own_order, users, consent, whatsapp_file, clock):
     ContactFactory(order=own_order, planned_at=at(MONDAY, 10))
     ContactFactory(order=own_order, planned_at=at(TUESDAY, 10))
     clock.set(at(MONDAY, 9, 30))
@@ -92,8 +95,13 @@ def test_sweep_task_twice_sends_each_message_once(own_order, users, consent, wha
 
 
 def test_ensure_ignores_a_key_that_already_exists_even_within_one_batch(users):
-    draft = engine.Draft(kind="test.kind", channel=Channel.IN_APP, due_at=at(MONDAY, 7),
-                         subject="Hello", recipient=users["pk"])
+    draft = engine.Draft(
+        kind="test.kind",
+        channel=Channel.IN_APP,
+        due_at=at(MONDAY, 7),
+        subject="Hello",
+        recipient=users["pk"],
+    )
     assert engine.ensure([draft, draft]) == 1
     assert engine.ensure([draft]) == 0
     assert Notification.objects.count() == 1
@@ -103,8 +111,7 @@ def test_ensure_ignores_a_key_that_already_exists_even_within_one_batch(users):
 
 
 def test_rescheduled_contact_moves_the_clients_reminder(own_order, consent, whatsapp_file):
-    contact = ContactFactory(order=own_order, kind=ContactKind.REPORT,
-                             planned_at=at(TUESDAY, 10))
+    contact = ContactFactory(order=own_order, kind=ContactKind.REPORT, planned_at=at(TUESDAY, 10))
     engine.run_sweeps(now=at(MONDAY, 6))
     old = client_reminders().get()
     assert old.status == Status.PENDING
@@ -126,8 +133,9 @@ def test_rescheduled_contact_moves_the_clients_reminder(own_order, consent, what
     assert "13.00" in new.body or "13:00" in new.body
 
 
-def test_reschedule_within_the_same_day_rewrites_the_pending_reminder(own_order, consent,
-                                                                      whatsapp_file):
+def test_reschedule_within_the_same_day_rewrites_the_pending_reminder(
+    own_order, consent, whatsapp_file
+):
     contact = ContactFactory(order=own_order, planned_at=at(TUESDAY, 10))
     engine.run_sweeps(now=at(MONDAY, 6))
     contact.planned_at = at(TUESDAY, 14)
@@ -154,8 +162,9 @@ def test_moved_away_and_back_leaves_one_pending_reminder(own_order, consent, wha
 
 
 @pytest.mark.parametrize("change", ["cancelled", "outcome"])
-def test_cancelled_or_recorded_contact_cancels_its_reminder(own_order, consent, whatsapp_file,
-                                                            change):
+def test_cancelled_or_recorded_contact_cancels_its_reminder(
+    own_order, consent, whatsapp_file, change
+):
     contact = ContactFactory(order=own_order, planned_at=at(TUESDAY, 10))
     engine.run_sweeps(now=at(MONDAY, 6))
     if change == "cancelled":
@@ -167,8 +176,7 @@ def test_cancelled_or_recorded_contact_cancels_its_reminder(own_order, consent, 
     assert list(client_reminders().values_list("status", flat=True)) == [Status.CANCELLED]
 
 
-def test_client_reminder_sent_once_to_the_file_gateway(own_order, consent, whatsapp_file,
-                                                       clock):
+def test_client_reminder_sent_once_to_the_file_gateway(own_order, consent, whatsapp_file, clock):
     ContactFactory(order=own_order, planned_at=at(TUESDAY, 10))
     engine.run_sweeps(now=at(MONDAY, 6))
     dispatch_due()
@@ -191,10 +199,12 @@ def test_client_without_consent_gets_no_message(own_order, whatsapp_file):
     assert not client_reminders().exists()
 
 
-def test_consent_for_a_number_the_client_no_longer_has_does_not_count(own_client, own_order,
-                                                                     users, whatsapp_file):
-    ClientMessageConsent.objects.create(client=own_client, phone="085700001111",
-                                        recorded_by=users["pk"])
+def test_consent_for_a_number_the_client_no_longer_has_does_not_count(
+    own_client, own_order, users, whatsapp_file
+):
+    ClientMessageConsent.objects.create(
+        client=own_client, phone="085700001111", recorded_by=users["pk"]
+    )
     ContactFactory(order=own_order, planned_at=at(TUESDAY, 10))
     engine.run_sweeps(now=at(MONDAY, 6))
     assert not client_reminders().exists()
@@ -234,23 +244,27 @@ def pk_day(own_order, users, office):
     ContactFactory(order=own_order, kind=ContactKind.REPORT, planned_at=at(MONDAY, 9))
     visit_order = OrderFactory(
         client=ClientFactory(office=office, full_name="Siti Aminah", register_number="REG-2"),
-        assigned_pk=users["pk"], supervision_start=MONDAY - timedelta(days=300),
+        assigned_pk=users["pk"],
+        supervision_start=MONDAY - timedelta(days=300),
         supervision_end=MONDAY + timedelta(days=10),
     )
     ContactFactory(order=visit_order, kind=ContactKind.HOME_VISIT, planned_at=at(MONDAY, 13, 30))
-    ContactFactory(order=own_order, kind=ContactKind.REPORT, planned_at=at(MONDAY, 9) - timedelta(
-        days=7))
+    ContactFactory(
+        order=own_order, kind=ContactKind.REPORT, planned_at=at(MONDAY, 9) - timedelta(days=7)
+    )
     # someone else's work, which must not appear
-    other = OrderFactory(client=ClientFactory(office=office, full_name="Bayu Saputra"),
-                         assigned_pk=users["pk2"])
+    other = OrderFactory(
+        client=ClientFactory(office=office, full_name="Bayu Saputra"), assigned_pk=users["pk2"]
+    )
     ContactFactory(order=other, planned_at=at(MONDAY, 11))
     return own_order
 
 
 def test_morning_digest_lists_the_pks_day(pk_day, users):
     engine.run_sweeps(now=at(MONDAY, 7))
-    digest = Notification.objects.get(kind=reminders.KIND_DIGEST, recipient=users["pk"],
-                                      channel=Channel.IN_APP)
+    digest = Notification.objects.get(
+        kind=reminders.KIND_DIGEST, recipient=users["pk"], channel=Channel.IN_APP
+    )
     assert digest.status == Status.SENT  # in-app: delivered at once
     assert digest.subject == "Your day, 7 Desember 2026"
     body = digest.body
@@ -263,8 +277,9 @@ def test_morning_digest_lists_the_pks_day(pk_day, users):
     assert "Bayu" not in body
     assert digest.link  # to the caseload (or the inbox until that page exists)
 
-    pk2_digest = Notification.objects.get(kind=reminders.KIND_DIGEST, recipient=users["pk2"],
-                                          channel=Channel.IN_APP)
+    pk2_digest = Notification.objects.get(
+        kind=reminders.KIND_DIGEST, recipient=users["pk2"], channel=Channel.IN_APP
+    )
     assert "Bayu Saputra" in pk2_digest.body and "Muhammad" not in pk2_digest.body
 
 
@@ -299,8 +314,9 @@ def test_no_digest_for_a_pk_with_nothing_to_do(users, own_order):
     assert not Notification.objects.filter(kind=reminders.KIND_DIGEST).exists()
 
 
-def test_digest_for_each_pk_costs_the_same_queries(pk_day, office, django_assert_max_num_queries,
-                                                   users):
+def test_digest_for_each_pk_costs_the_same_queries(
+    pk_day, office, django_assert_max_num_queries, users
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -318,8 +334,9 @@ def test_digest_for_each_pk_costs_the_same_queries(pk_day, office, django_assert
 
 def test_unsent_digest_is_cancelled_the_next_day(pk_day, users):
     engine.run_sweeps(now=at(MONDAY, 7))
-    email = Notification.objects.get(kind=reminders.KIND_DIGEST, channel=Channel.EMAIL,
-                                     recipient=users["pk"])
+    email = Notification.objects.get(
+        kind=reminders.KIND_DIGEST, channel=Channel.EMAIL, recipient=users["pk"]
+    )
     engine.run_sweeps(now=at(TUESDAY, 7))
     email.refresh_from_db()
     assert email.status == Status.CANCELLED
@@ -329,8 +346,12 @@ def test_unsent_digest_is_cancelled_the_next_day(pk_day, users):
 
 
 def _miss(order, day, recorded=None):
-    return ContactFactory(order=order, planned_at=at(day, 9), outcome=Outcome.MISSED,
-                          recorded_at=recorded or at(day, 12))
+    return ContactFactory(
+        order=order,
+        planned_at=at(day, 9),
+        outcome=Outcome.MISSED,
+        recorded_at=recorded or at(day, 12),
+    )
 
 
 def test_missed_contact_tells_the_pk_only(own_order, users):
@@ -361,8 +382,9 @@ def test_three_missed_in_a_row_tell_the_supervisor_as_well(own_order, users):
     assert streak.get(channel=Channel.IN_APP).subject == (
         "Muhammad Rizky (REG-1) missed 3 contacts in a row"
     )
-    assert Notification.objects.filter(kind=reminders.KIND_MISSED, object_id=third.pk,
-                                       recipient=users["pk"]).exists()
+    assert Notification.objects.filter(
+        kind=reminders.KIND_MISSED, object_id=third.pk, recipient=users["pk"]
+    ).exists()
 
 
 def test_corrected_outcome_cancels_the_pending_missed_email(own_order, users):
