@@ -17,6 +17,11 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def checkboxes() -> forms.CheckboxSelectMultiple:
+    """Checkbox lists the templates lay out themselves (Bootstrap's .form-check rows)."""
+    return forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
 def person_label(user: User) -> str:
     if user.role == Role.PARTNER and user.partner_id:
         return f"{user.full_name} — {user.partner}"
@@ -67,7 +72,7 @@ class MeetingForm(forms.ModelForm):
     )
     invitees = GroupedUserChoiceField(
         label=_("Invited people"), queryset=User.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=checkboxes(),
         help_text=_("Officers of the office and staff of its partner organisations."),
     )
 
@@ -80,7 +85,7 @@ class MeetingForm(forms.ModelForm):
             "ends_at": DATETIME_WIDGET,
             "letter_date": DATE_WIDGET,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "partners": forms.CheckboxSelectMultiple,
+            "partners": checkboxes(),
         }
 
     def __init__(self, *args, office, **kwargs):
@@ -157,16 +162,17 @@ WalkInFormSet = forms.formset_factory(WalkInForm, extra=3, max_num=100)
 
 class AttendanceForm(forms.Form):
     present = forms.MultipleChoiceField(
-        label=_("Invitees present"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Invitees present"), required=False, widget=checkboxes()
     )
     keep_walk_ins = forms.MultipleChoiceField(
-        label=_("Walk-ins recorded"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Walk-ins recorded"), required=False, widget=checkboxes()
     )
 
     def __init__(self, *args, meeting: Meeting, invitations, walk_ins, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = [
-            (str(inv.user_id), inv.user.full_name) for inv in invitations
+            (str(inv.user_id), f"{person_label(inv.user)} ({inv.get_response_display()})")
+            for inv in invitations
         ]
         self.fields["keep_walk_ins"].choices = [
             (str(row.pk), row.name) for row in walk_ins

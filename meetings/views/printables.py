@@ -22,7 +22,7 @@ from .common import visible_meeting
 
 BLANK_ROWS_DEFAULT = 10
 BLANK_ROWS_MAX = 60
-ADDRESSEES_ON_FIRST_PAGE = 6
+ADDRESSEES_ON_FIRST_PAGE = 4
 
 
 def head_of_office(office) -> dict:
