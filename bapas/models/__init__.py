@@ -13,3 +13,4 @@ __all__ = [
     "nip_validator",
 ]
 from bapas.notifications.models import ClientMessageConsent, Notification, NotificationPreference  # noqa: F401
+from .imports import ImportBatch, ImportRow  # noqa: E402, F401
