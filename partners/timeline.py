@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bapas.models import Role
+from bapas.roles import can
 from clients.timeline import TimelineEntry
 
 from .models import ReferralEvent, ReferralStatus, ServiceSession
@@ -30,6 +31,12 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
     """Two queries whatever the number of referrals, events and sessions."""
     if not getattr(user, "is_authenticated", False) or user.role in {Role.PARTNER, Role.REGIONAL}:
         return
+    # Operators see the entries on the client page but cannot open referral pages.
+    linked = can(user, "referrals.manage")
+
+    def url(referral_id: int) -> str:
+        return reverse("partners:referral_detail", args=[referral_id]) if linked else ""
+
     events = (
         ReferralEvent.objects.filter(referral__order__client=client)
         .select_related("referral__partner", "referral__service", "by")
@@ -43,7 +50,7 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
             title=_("Referral to %(partner)s (%(service)s)")
             % {"partner": referral.partner.name, "service": referral.service.name},
             detail=event.reason,
-            url=reverse("partners:referral_detail", args=[referral.pk]),
+            url=url(referral.pk),
             icon=ICONS.get(event.to_status, "arrow-right-circle"),
             badge=str(ReferralStatus(event.to_status).label),
             badge_class=event.status_badge,
@@ -62,7 +69,7 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
             title=_("Service session at %(partner)s: %(service)s")
             % {"partner": referral.partner.name, "service": referral.service.name},
             detail=session.activity,
-            url=reverse("partners:referral_detail", args=[referral.pk]),
+            url=url(referral.pk),
             icon="clipboard-check",
             badge=str(session.get_attendance_display()),
             badge_class=session.attendance_badge,
