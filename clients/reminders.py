@@ -106,7 +106,13 @@ def build_digests(now: datetime) -> list[Draft]:
     today = local.date()
     if not _is_working_day(today) or local.hour < DIGEST_HOUR:
         return []
-    officers = list(User.objects.filter(role=Role.PK, is_active=True, office__isnull=False))
+    # Sweeps run every few minutes: skip officers whose digest for today already exists.
+    done = Notification.objects.filter(kind=KIND_DIGEST, due_at=_at(today, DIGEST_HOUR))
+    officers = list(
+        User.objects.filter(role=Role.PK, is_active=True, office__isnull=False).exclude(
+            pk__in=done.values("recipient_id")
+        )
+    )
     if not officers:
         return []
     ids = [u.pk for u in officers]

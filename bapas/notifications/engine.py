@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib import import_module
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # the first try and five retries
 DISPATCH_BATCH = 1000
 REQUEUE_AFTER = timedelta(minutes=15)  # a queued send that has not run by then is queued again
+KEEP_FOR = timedelta(days=365)  # sent and cancelled notifications are deleted after a year
 CHUNK = 500
 
 
@@ -300,6 +302,16 @@ def run_sweeps(now: datetime | None = None, rules: Iterable[Rule] | None = None)
     return result
 
 
+def purge_old(now: datetime | None = None) -> int:
+    """Delete delivered and cancelled notifications older than a year; failed ones stay for an
+    administrator to look at. Rules only look days ahead or back, so nothing is re-created."""
+    now = now or timezone.now()
+    deleted, _ = Notification.objects.filter(
+        status__in=[Status.SENT, Status.CANCELLED], due_at__lt=now - KEEP_FOR
+    ).delete()
+    return deleted
+
+
 def due_for_sending(now: datetime | None = None) -> list[int]:
     """Mark due in-app notifications delivered; return the ids of others to queue for sending.
 
@@ -386,7 +398,7 @@ def deliver(notification_id: int, *, token: str, now: datetime | None = None) ->
         return Outcome.CANCELLED
     try:
         provider_id = channel_registry.deliver(notification)
-    except TransientError as exc:
+    except (TransientError, SoftTimeLimitExceeded) as exc:
         if notification.attempts >= MAX_ATTEMPTS:
             _finish(notification, token, status=Status.FAILED, error=_error_text(exc, final=True))
             return Outcome.FAILED

@@ -51,6 +51,7 @@ def dispatch_due() -> int:
 def run_reminder_sweeps() -> dict:
     """Beat runs this every few minutes and at 07:00 on working days (the morning digest)."""
     result = engine.run_sweeps()
+    engine.purge_old()
     queued = dispatch_due()
     if result.errors:
         raise RuntimeError("; ".join(result.errors))

@@ -427,3 +427,41 @@ def test_a_broken_rule_does_not_stop_the_others(users, own_order):
     result = engine.run_sweeps(now=at(MONDAY, 12, 5), rules=rules)
     assert result.errors == ["broken: boom"]
     assert Notification.objects.filter(kind=reminders.KIND_MISSED).exists()
+
+
+def test_digest_is_not_rebuilt_once_it_exists(pk_day, users):
+    engine.run_sweeps(now=at(MONDAY, 7))
+    assert reminders.build_digests(at(MONDAY, 7, 5)) == []
+    assert {d.recipient for d in reminders.build_digests(at(TUESDAY, 7))} == {
+        users["pk"],
+        users["pk2"],
+    }
+
+
+def test_old_delivered_notifications_are_purged_but_failures_kept(users):
+    old = at(MONDAY, 7) - engine.KEEP_FOR - timedelta(days=1)
+    for channel, status in [(Channel.IN_APP, Status.SENT), (Channel.EMAIL, Status.FAILED)]:
+        engine.ensure(
+            [
+                engine.Draft(
+                    kind="old", channel=channel, due_at=old, subject="Old", recipient=users["pk"]
+                )
+            ]
+        )
+        Notification.objects.filter(channel=channel).update(status=status)
+    engine.ensure(
+        [
+            engine.Draft(
+                kind="new",
+                channel=Channel.IN_APP,
+                due_at=at(MONDAY, 7),
+                subject="New",
+                recipient=users["pk"],
+            )
+        ]
+    )
+    assert engine.purge_old(now=at(MONDAY, 7)) == 1
+    assert sorted(Notification.objects.values_list("kind", "channel")) == [
+        ("new", Channel.IN_APP),
+        ("old", Channel.EMAIL),
+    ]
