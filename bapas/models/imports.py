@@ -73,6 +73,7 @@ class ImportBatch(models.Model):
         related_name="+", null=True, blank=True,
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    started_at = models.DateTimeField(_("import started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -1,0 +1,414 @@
+"""The life of an import, the same for every kind: upload, preview, confirm, commit.
+
+1. ``import_upload`` checks the file (size, real type, headings), judges every row and stores the
+   batch (with the original file, in private storage) and its rows: that is the preview.
+2. ``import_confirm`` judges the file again; when the verdicts changed since the preview (someone
+   registered one of the clients meanwhile, say) it refuses, and the preview shows the new state.
+   Otherwise small files are imported at once, large ones queued for a Celery worker.
+3. ``import_run`` claims the batch with a conditional UPDATE (so a double click or a redelivered
+   task never imports twice), imports every valid row in ONE transaction (all or nothing) and
+   records the outcome. Progress goes through the cache while the transaction runs.
+
+An importer (``clients.imports.clients.ClientImporter``, ``partners.imports.PartnerImporter``)
+knows its sheets, judges rows and writes them through the apps' services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from bapas.models import ImportBatch, ImportRow, Office, User
+from bapas.models.imports import progress_cache_key
+
+from .reader import Sheet, Workbook, read_bytes, read_upload
+from .values import (
+    CellError,
+    HeaderMap,
+    SheetSpec,
+    check_header,
+    display,
+    find_header,
+    parse_choice,
+    parse_date,
+    parse_nik,
+    parse_time,
+    text,
+)
+
+logger = logging.getLogger(__name__)
+
+# More importable rows than this run in the background (the preview page shows the progress).
+BACKGROUND_ABOVE = 500
+IMPORTERS = {
+    ImportBatch.Kind.CLIENTS: "clients.imports.clients.ClientImporter",
+    ImportBatch.Kind.PARTNERS: "partners.imports.PartnerImporter",
+}
+# A batch left "running" longer than this lost its worker (the transaction was rolled back).
+STALE_RUNNING_AFTER = timedelta(hours=1)
+ROW_BATCH = 1000
+MAX_ERROR_CHARS = 2000
+
+S = ImportRow.Status
+
+
+@dataclass
+class RowResult:
+    """One row as judged: the verdict, the reasons per column, and what a commit needs."""
+
+    sheet: str
+    number: int
+    values: dict[str, str] = field(default_factory=dict)
+    status: str = S.NEW
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    summary: str = ""
+    target: str = ""
+    payload: Any = None
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, [])
+        if message not in self.errors[column]:
+            self.errors[column].append(str(message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def importable(self) -> bool:
+        return self.ok and self.status in {S.NEW, S.MATCH}
+
+
+@dataclass
+class Judgement:
+    rows: list[RowResult]
+    notes: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        for row in self.rows:
+            if row.errors:
+                row.status = S.ERROR
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def importable(self) -> list[RowResult]:
+        return [row for row in self.rows if row.importable]
+
+    def signature(self) -> str:
+        digest = hashlib.sha256()
+        for row in self.rows:
+            digest.update(f"{row.sheet}|{row.number}|{row.status}\n".encode())
+        return digest.hexdigest()
+
+
+class Importer:
+    """What every importer provides. ``office`` is where the data goes; ``by`` who imports."""
+
+    kind: str = ""
+    capability: str = ""
+    sheets: tuple = ()
+
+    def __init__(self, *, office: Office, by: User):
+        self.office, self.by = office, by
+
+    def judge(self, workbook: Workbook) -> Judgement:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def commit(self, judgement: Judgement, progress: Callable[[int, int], None]) -> dict:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+# --- Reading rows -------------------------------------------------------------------------------
+
+
+def sheet_rows(spec: SheetSpec, sheet: Sheet, label: str) -> tuple[HeaderMap, list]:
+    """The heading row (or a ValidationError naming the missing columns) and the data rows."""
+    header = check_header(spec, find_header(spec, sheet.rows), label)
+    return header, [(n, cells) for n, cells in sheet.rows if n > header.row_number]
+
+
+def parse_row(spec: SheetSpec, header: HeaderMap, number: int, cells: list,
+              sheet: str) -> tuple[RowResult, dict]:
+    """Every cell of a row parsed by its column's kind; problems recorded per column.
+
+    A cell that cannot be used is ``None`` in the parsed values (its column has an error);
+    a column that is not in the file is empty.
+    """
+    row = RowResult(sheet=sheet, number=number)
+    parsed: dict[str, Any] = {}
+    for column in spec.columns:
+        position = header.positions.get(column.name)
+        raw = cells[position] if position is not None and position < len(cells) else None
+        if position is not None:
+            row.values[column.heading] = display(raw)
+        empty = None if column.kind in {"date", "time"} else ""
+        try:
+            if column.kind == "date":
+                value = parse_date(raw)
+            elif column.kind == "time":
+                value = parse_time(raw)
+            elif column.kind == "choice":
+                value = parse_choice(raw, column)
+            elif column.kind == "nik":
+                value, warnings = parse_nik(raw)
+                row.warnings.extend(warnings)
+            elif column.kind == "email":
+                value = text(raw).lower()
+            else:
+                value = text(raw, phone=column.kind == "phone")
+        except CellError as exc:
+            row.error(column.heading, str(exc))
+            parsed[column.name] = None
+            continue
+        if value in (None, "") and column.required and not column.blank_ok:
+            row.error(column.heading, _("Fill in this column."))
+        parsed[column.name] = value if value not in (None, "") else empty
+    return row, parsed
+
+
+def add_model_errors(row: RowResult, error: ValidationError, columns: dict[str, str]) -> None:
+    """Model and service errors (keyed by field) next to their columns; the rest on the row.
+
+    A column that already has an error (it could not be read) keeps only that one.
+    """
+    already = set(row.errors)
+    items = error.message_dict.items() if hasattr(error, "error_dict") else [
+        ("", error.messages)]
+    for field_name, messages in items:
+        column = columns.get(field_name, "")
+        if column and column in already:
+            continue
+        for message in messages:
+            row.error(column, message)
+
+
+def importer_for(batch: ImportBatch, by: User) -> Importer:
+    return import_string(IMPORTERS[batch.kind])(office=batch.office, by=by)
+
+
+# --- Upload and preview -------------------------------------------------------------------------
+
+
+def _store_rows(batch: ImportBatch, judgement: Judgement) -> None:
+    batch.rows.all().delete()
+    ImportRow.objects.bulk_create(
+        [
+            ImportRow(
+                batch=batch, sheet=row.sheet, number=row.number, status=row.status,
+                summary=row.summary[:300], values=row.values, errors=row.errors,
+                warnings=row.warnings, target=row.target[:300],
+            )
+            for row in judgement.rows
+        ],
+        batch_size=ROW_BATCH,
+    )
+
+
+def _apply_counts(batch: ImportBatch, judgement: Judgement) -> None:
+    batch.total_rows = len(judgement.rows)
+    batch.new_count = judgement.count(S.NEW)
+    batch.matched_count = judgement.count(S.MATCH)
+    batch.existing_count = judgement.count(S.EXISTS)
+    batch.error_count = judgement.count(S.ERROR)
+    batch.error_report = {
+        **{k: v for k, v in batch.error_report.items() if k not in {"notes", "signature"}},
+        "notes": judgement.notes,
+        "signature": judgement.signature(),
+    }
+
+
+def import_upload(*, importer: Importer, upload) -> ImportBatch:
+    """Check and judge an uploaded file; store the batch and its rows (the preview).
+
+    A file that is not a spreadsheet, too large, or lacks required columns raises
+    ``ValidationError`` and nothing is stored.
+    """
+    workbook = read_upload(upload)
+    judgement = importer.judge(workbook)
+    if not judgement.rows:
+        raise ValidationError(_("The file has the right columns but no data rows."),
+                              code="empty")
+    upload.seek(0)
+    content = upload.read()
+    batch = ImportBatch(
+        office=importer.office, kind=importer.kind, created_by=importer.by,
+        original_name=Path(upload.name or "import").name[:255], size=len(content),
+        checksum=hashlib.sha256(content).hexdigest(),
+    )
+    _apply_counts(batch, judgement)
+    extension = Path(upload.name or "").suffix.lower() or ".xlsx"
+    with transaction.atomic():
+        batch.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{batch.checksum[:12]}{extension}",
+                        ContentFile(content), save=False)
+        try:
+            batch.save()
+            _store_rows(batch, judgement)
+        except Exception:
+            batch.file.delete(save=False)  # no orphan file without its row
+            raise
+    return batch
+
+
+def _read_batch_file(batch: ImportBatch) -> Workbook:
+    with batch.file.open("rb") as handle:
+        return read_bytes(batch.original_name, handle.read())
+
+
+def import_refresh(batch: ImportBatch, importer: Importer) -> Judgement:
+    """Judge the stored file again (the database may have changed) and update the preview."""
+    judgement = importer.judge(_read_batch_file(batch))
+    with transaction.atomic():
+        _apply_counts(batch, judgement)
+        batch.save()
+        _store_rows(batch, judgement)
+    return judgement
+
+
+# --- Confirm and run ----------------------------------------------------------------------------
+
+
+def import_confirm(*, batch: ImportBatch, by: User, signature: str) -> ImportBatch:
+    """Import the batch's valid rows: at once when small, in the background when large.
+
+    ``signature`` is the preview the user saw; if the verdicts changed since, the preview is
+    updated and a ValidationError says so (nothing is imported).
+    """
+    if not batch.is_open:
+        raise ValidationError(_("This import has already been confirmed."), code="state")
+    importer = importer_for(batch, by)
+    judgement = import_refresh(batch, importer)
+    if judgement.signature() != signature:
+        raise ValidationError(
+            _("The data changed since you checked this file (for example, someone registered "
+              "one of these records meanwhile). Check the preview again, then confirm."),
+            code="changed",
+        )
+    if not judgement.importable:
+        raise ValidationError(_("There is nothing to import: every row is either already "
+                                "there or has an error."), code="nothing")
+    background = len(judgement.importable) > BACKGROUND_ABOVE
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        status=ImportBatch.Status.QUEUED, confirmed_by=by, confirmed_at=timezone.now(),
+        progress=0,
+    )
+    if not claimed:
+        raise ValidationError(_("This import has already been confirmed."), code="state")
+    batch.refresh_from_db()
+    if background:
+        from .tasks import run_import
+
+        transaction.on_commit(partial(run_import.delay, batch.pk))
+        return batch
+    return import_run(batch.pk, judgement=judgement) or batch
+
+
+def _claim(batch_id: int) -> bool:
+    stale = timezone.now() - STALE_RUNNING_AFTER
+    return bool(
+        ImportBatch.objects.filter(pk=batch_id)
+        .filter(Q(status=ImportBatch.Status.QUEUED)
+                | Q(status=ImportBatch.Status.RUNNING, started_at__lt=stale))
+        .update(status=ImportBatch.Status.RUNNING, started_at=timezone.now(), progress=0)
+    )
+
+
+def _progress_reporter(batch_id: int) -> Callable[[int, int], None]:
+    key = progress_cache_key(batch_id)
+    last = {"value": -1}
+
+    def report(done: int, total: int) -> None:
+        value = min(99, int(done * 100 / total)) if total else 99
+        if value != last["value"]:
+            last["value"] = value
+            cache.set(key, value, timeout=24 * 3600)
+
+    cache.set(key, 0, timeout=24 * 3600)
+    return report
+
+
+def _mark_rows_imported(batch: ImportBatch, judgement: Judgement) -> None:
+    done = {(row.sheet, row.number): row for row in judgement.importable}
+    updated = []
+    for stored in batch.rows.filter(status__in=[S.NEW, S.MATCH]).iterator(chunk_size=ROW_BATCH):
+        row = done.get((stored.sheet, stored.number))
+        if row is not None:
+            stored.status = S.IMPORTED
+            stored.target = row.target[:300]
+            updated.append(stored)
+    ImportRow.objects.bulk_update(updated, ["status", "target"], batch_size=ROW_BATCH)
+
+
+def import_run(batch_id: int, *, judgement: Judgement | None = None) -> ImportBatch | None:
+    """Import a confirmed batch in one transaction. Safe to call twice: only one run claims it.
+
+    Returns the batch, or ``None`` when another run has it (or it is finished).
+    """
+    if not _claim(batch_id):
+        return None
+    batch = ImportBatch.objects.select_related("office", "confirmed_by").get(pk=batch_id)
+    by = batch.confirmed_by or batch.created_by
+    report = _progress_reporter(batch.pk)
+    try:
+        importer = importer_for(batch, by)
+        with transaction.atomic():
+            if judgement is None:
+                # In the worker: judge the file again, as the database stands now.
+                judgement = importer.judge(_read_batch_file(batch))
+                _apply_counts(batch, judgement)
+                _store_rows(batch, judgement)
+            summary = importer.commit(judgement, report)
+            _mark_rows_imported(batch, judgement)
+            batch.imported_count = len(judgement.importable)
+            batch.status = ImportBatch.Status.DONE
+            batch.progress = 100
+            batch.finished_at = timezone.now()
+            batch.error_report = {**batch.error_report, "summary": summary}
+            batch.save()
+    except (ValidationError, PermissionDenied) as exc:
+        messages = getattr(exc, "messages", None) or [str(exc) or _("permission denied")]
+        _fail(batch_id, _("Nothing was imported: %(reason)s") % {"reason": " ".join(messages)})
+    except Exception:
+        logger.exception("Import %s failed", batch_id)
+        _fail(batch_id, _("Nothing was imported: an unexpected error occurred. The "
+                          "administrator can find the details in the server log."))
+    finally:
+        cache.delete(progress_cache_key(batch_id))
+    batch.refresh_from_db()
+    return batch
+
+
+def import_reopen(batch: ImportBatch, by: User) -> Judgement:
+    """After a failed import: judge the file again so it can be confirmed once more."""
+    if batch.status != ImportBatch.Status.FAILED:
+        raise ValidationError(_("Only a failed import can be checked again."), code="state")
+    batch.status = ImportBatch.Status.PREVIEW
+    batch.progress = 0
+    batch.error_report = {k: v for k, v in batch.error_report.items() if k != "failure"}
+    return import_refresh(batch, importer_for(batch, by))
+
+
+def _fail(batch_id: int, message: str) -> None:
+    batch = ImportBatch.objects.get(pk=batch_id)
+    batch.status = ImportBatch.Status.FAILED
+    batch.finished_at = timezone.now()
+    batch.imported_count = 0
+    batch.error_report = {**batch.error_report, "failure": message[:MAX_ERROR_CHARS]}
+    batch.save()

@@ -1,0 +1,19 @@
+"""The Celery task that imports a large batch. Registered with the worker through
+``CELERY_IMPORTS`` (settings), since autodiscovery only looks at ``<app>.tasks``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+# An import of several thousand rows takes minutes; the site-wide 5-minute limit is too short.
+SOFT_TIME_LIMIT = 30 * 60
+
+
+@shared_task(name="clients.imports.run_import", acks_late=True, ignore_result=True,
+             soft_time_limit=SOFT_TIME_LIMIT, time_limit=SOFT_TIME_LIMIT + 60)
+def run_import(batch_id: int) -> str | None:
+    """Run a confirmed import. Safe to run twice: only the run that claims the batch works."""
+    from .engine import import_run
+
+    batch = import_run(batch_id)
+    return batch.status if batch is not None else None
