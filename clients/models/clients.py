@@ -27,7 +27,8 @@ phone_validator = RegexValidator(
 
 # Spelling variants that offices type for the same name; folded for search and duplicate checks.
 NAME_VARIANTS = [
-    (r"\b(muhammad|mohammad|mohamad|muhamad|muchammad|mochammad|mochamad|mohd|moh|muh|mhd|m)\b",
+    (r"\b(muhammad|mohammad|mohamad|muhamad|muchammad|mochammad|mochamad|mohd|moch|much|moh|muh"
+     r"|mhd|m)\b",
      "muhammad"),
     (r"\b(abdul|abd)\b", "abdul"),
     (r"\b(achmad|ahmad|akhmad)\b", "ahmad"),

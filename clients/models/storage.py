@@ -1,8 +1,5 @@
-"""Case documents and photos live outside MEDIA_ROOT; only permission-checked views serve them."""
+"""Kept for the migrations that reference ``clients.models.storage.private_storage``."""
 
-from django.core.files.storage import Storage, storages
+from bapas.storage import private_storage
 
-
-def private_storage() -> Storage:
-    """Callable storage, so tests and deployments can point STORAGES['private'] elsewhere."""
-    return storages["private"]
+__all__ = ["private_storage"]
