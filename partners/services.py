@@ -241,6 +241,11 @@ def _validate_referral(
         )
     if consent_given_at and not consent_method:
         errors.setdefault("consent_method", []).append(_("Say how the client gave consent."))
+    if (consent_method and order.client.is_child
+            and consent_method != Referral.ConsentMethod.GUARDIAN):
+        errors.setdefault("consent_method", []).append(
+            _("For a child client, the parent or guardian gives consent.")
+        )
     if consent_method and not consent_given_at:
         errors.setdefault("consent_given_at", []).append(
             _("Give the date the client gave consent.")

@@ -353,3 +353,17 @@ def test_report_needs_every_goal_outcome_and_saves_nothing_otherwise(make_referr
     assert not ServiceReport.objects.exists()
     assert not ReferralGoal.objects.exclude(outcome="").exists()
     assert Referral.objects.get(pk=referral.pk).status == S.IN_PROGRESS
+
+
+def test_child_client_needs_guardian_consent(users, office, partner, service):
+    from tests.factories import ClientFactory, OrderFactory
+
+    child = ClientFactory(office=office, section="child")
+    order = OrderFactory(client=child, assigned_pk=users["pk"])
+    partner.services.add(service)
+    with pytest.raises(ValidationError) as exc:
+        _create(order, partner, service, users["pk"], consent_method="written")
+    assert "consent_method" in exc.value.message_dict
+    referral = _create(order, partner, service, users["pk"], consent_method="guardian",
+                       send=True)
+    assert referral.status == S.SENT
