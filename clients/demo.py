@@ -187,7 +187,8 @@ def _years_ago(today: date, years: int, rng: random.Random) -> date:
 def _jember_plans(rng: random.Random, today: date) -> list[Plan]:
     plans: list[Plan] = []
     pks = ["pk1@demo.local", "pk2@demo.local", "pk3@demo.local"]
-    fractions = [0.12, 0.5, 0.82]  # tahap awal, lanjutan, akhir
+    # tahap awal, lanjutan, akhir; cycled apart from the PKs so each PK has every stage
+    fractions = [0.12, 0.5, 0.82]
     adults = [(name, "L") for name in JEMBER_MEN] + [(name, "P") for name in JEMBER_WOMEN]
     rng.shuffle(adults)
     statuses = (
@@ -207,7 +208,7 @@ def _jember_plans(rng: random.Random, today: date) -> list[Plan]:
             pk=None if index in (7, 31) else pks[index % 3], status=status,
         )
         if status == OrderStatus.ACTIVE:
-            plan.start = today - timedelta(days=round(fractions[index % 3] * length))
+            plan.start = today - timedelta(days=round(fractions[(index // 3) % 3] * length))
             plan.end = plan.start + timedelta(days=length)
         else:
             plan.end = today - timedelta(days=rng.randint(20, 320))
@@ -244,7 +245,7 @@ def _jember_plans(rng: random.Random, today: date) -> list[Plan]:
         program = Program.PB if index == 5 else Program.DIVERSION
         low, high = DURATION_DAYS[program]
         length = rng.randint(low, high)
-        start = today - timedelta(days=round(fractions[index % 3] * length))
+        start = today - timedelta(days=round(fractions[(index // 3) % 3] * length))
         offence = start - timedelta(days=rng.randint(60, 200) if program == Program.DIVERSION
                                     else 600)
         birth = offence - timedelta(days=age_at_offence * 365 + rng.randint(10, 300))
@@ -482,7 +483,8 @@ class _Builder:
                 created_by=officer or self.operator,
                 created_at=planned - timedelta(days=interval),
             )
-            recent = (self.today - day).days <= 10
+            # The latest one or two past contacts of some clients still wait for an outcome.
+            recent = from_end == 1 or (from_end == 2 and (self.today - day).days <= 21)
             if plan.awaiting and recent and order.status == OrderStatus.ACTIVE and not plan.breach:
                 contacts.append(contact)  # still waiting for its outcome
                 continue

@@ -219,7 +219,7 @@ class CaseloadFilter(django_filters.FilterSet):
     )
     section = django_filters.ChoiceFilter(
         label=_("Section"), field_name="client__section", choices=Client.Section.choices,
-        empty_label=_("Adults and children"),
+        empty_label=_("All sections"),
     )
     officer = django_filters.ChoiceFilter(
         label=_("PK"), empty_label=_("All PKs"), method="filter_officer"

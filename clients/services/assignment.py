@@ -6,10 +6,15 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from bapas.models import Role, User
+from bapas.notifications.engine import ensure, preferences_for, user_drafts
+from bapas.notifications.models import Channel
 from bapas.roles import can
 from bapas.scoping import ALL, office_ids_for
 
@@ -24,6 +29,7 @@ class _Keep:
 
 
 KEEP = _Keep()
+KIND_ASSIGNED = "clients.orders_assigned"
 
 
 def _check_officer(officer: User, office_id: int, field: str) -> None:
@@ -70,6 +76,7 @@ def orders_assign(
             .order_by("pk")
         )
         changed = []
+        previous_pk = {order.pk: order.assigned_pk_id for order in locked}
         for order in locked:
             office_id = order.client.office_id
             if allowed_offices is not ALL and office_id not in allowed_offices:
@@ -96,4 +103,37 @@ def orders_assign(
             bulk_update_with_history(
                 changed, SupervisionOrder, ["assigned_pk", "cover_pk"], default_user=by,
             )
+            gained = [order for order in changed if previous_pk[order.pk] != to_pk.pk]
+            if gained:
+                transaction.on_commit(lambda: _notify_new_pk(gained, to_pk, by))
     return changed
+
+
+def _notify_new_pk(orders: list[SupervisionOrder], to_pk: User, by: User) -> None:
+    """Tell the PK who takes over. In the app the client is named; outside it only counted."""
+    now = timezone.now()
+    preference = preferences_for([to_pk])[to_pk.pk]
+    count = len(orders)
+    about = orders[0] if count == 1 else None
+    link = reverse("clients:caseload")
+
+    def render(names: bool) -> tuple[str, str]:
+        if names and count == 1:
+            subject = _("%(by)s assigned %(client)s to you") % {
+                "by": by.full_name, "client": orders[0].client.full_name}
+        else:
+            subject = ngettext(
+                "%(by)s assigned %(count)d client to you",
+                "%(by)s assigned %(count)d clients to you", count,
+            ) % {"by": by.full_name, "count": count}
+        body = "\n".join(o.client.register_number for o in orders) if names else ""
+        return subject, body
+
+    drafts = []
+    for channels, names in (((Channel.IN_APP,), True), ((Channel.EMAIL,), False)):
+        drafts += user_drafts(
+            user=to_pk, preference=preference, kind=KIND_ASSIGNED, due_at=now, about=about,
+            channels=channels, link=link, render=lambda n=names: render(n),
+            dedupe=f"{by.pk}-{orders[0].pk}-{count}-{now.timestamp():.0f}",
+        )
+    ensure(drafts, now=now)

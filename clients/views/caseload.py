@@ -128,7 +128,20 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "can_assign": can_assign,
         "bulk_officers": _active_officers(office_ids) if can_assign else [],
         "status_filter": filterset.form["status"].value(),
+        "filters_active": _count_filters(request, filterset),
     })
+
+
+def _count_filters(request: HttpRequest, filterset: CaseloadFilter) -> int:
+    """How many filters differ from the default list (active orders, everything else open)."""
+    count = 0
+    for name in filterset.form.fields:
+        value = request.GET.get(name)
+        if name == "status":
+            count += value is not None and value != OrderStatus.ACTIVE
+        elif name != "sort":
+            count += bool(value)
+    return count
 
 
 def _remember_search(request: HttpRequest) -> HttpResponse:
@@ -152,6 +165,8 @@ def _decorate(rows, intervals: dict, now) -> None:
     for row in rows:
         active = row.status == OrderStatus.ACTIVE
         row.missed_in_a_row = missed.get(row.pk, 0)
+        row.pk_name = _without_titles(row.assigned_pk)
+        row.cover_name = _without_titles(row.cover_pk)
         row.program_short = PROGRAM_SHORT.get(row.program, row.program)
         row.stage_label = Stage(row.stage_now).label if active else ""
         row.stage_badge = STAGE_BADGE.get(row.stage_now, "text-bg-secondary")
@@ -169,6 +184,11 @@ def _decorate(rows, intervals: dict, now) -> None:
         row.flag_overdue = active and (
             row.awaiting_count > 0 or (row.next_contact is None and stale)
         )
+
+
+def _without_titles(user: User | None) -> str:
+    """'Dewi Lestari, S.Psi.' -> 'Dewi Lestari': academic titles make a narrow column wrap."""
+    return user.full_name.split(",")[0] if user is not None else ""
 
 
 def _active_officers(office_ids):
@@ -308,7 +328,8 @@ def assign(request: HttpRequest, order_pk: int) -> HttpResponse:
         if changed is not None:
             if changed:
                 messages.success(request, _("%(client)s is now on the caseload of %(pk)s.") % {
-                    "client": order.client.full_name, "pk": form.cleaned_data["to_pk"].full_name
+                    "client": order.client.full_name,
+                    "pk": _without_titles(form.cleaned_data["to_pk"]),
                 })
             else:
                 messages.info(request, _("Nothing changed."))
@@ -341,7 +362,7 @@ def assign_bulk(request: HttpRequest) -> HttpResponse:
             messages.success(request, ngettext(
                 "%(count)d order moved to %(pk)s.", "%(count)d orders moved to %(pk)s.",
                 len(changed),
-            ) % {"count": len(changed), "pk": form.cleaned_data["to_pk"].full_name})
+            ) % {"count": len(changed), "pk": _without_titles(form.cleaned_data["to_pk"])})
             return redirect(back)
     ticked = [value for value in request.POST.getlist("orders") if value.isdigit()]
     selected = list(orders.filter(pk__in=ticked).order_by("client__full_name"))
@@ -376,8 +397,9 @@ def caseload_move(request: HttpRequest) -> HttpResponse:
                 messages.success(request, ngettext(
                     "%(count)d order handed over from %(from)s to %(to)s.",
                     "%(count)d orders handed over from %(from)s to %(to)s.", len(changed),
-                ) % {"count": len(changed), "from": form.cleaned_data["from_pk"].full_name,
-                     "to": form.cleaned_data["to_pk"].full_name})
+                ) % {"count": len(changed),
+                     "from": _without_titles(form.cleaned_data["from_pk"]),
+                     "to": _without_titles(form.cleaned_data["to_pk"])})
                 return redirect("clients:caseload_sizes")
     return render(request, "clients/caseload/move.html", {"form": form})
 

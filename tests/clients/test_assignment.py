@@ -369,3 +369,30 @@ def test_caseload_sizes_count_active_orders_by_risk_and_stage(login, users, offi
 @pytest.mark.parametrize("role", ["pk", "operator", "partner", "regional"])
 def test_caseload_sizes_are_for_managers_only(login, users, role):
     assert login(users[role]).get(SIZES_URL).status_code == 403
+
+
+# --- The new PK is told ----------------------------------------------------------------------
+
+
+def test_new_pk_gets_an_in_app_notification_naming_the_client(users, own_order,
+                                                             django_capture_on_commit_callbacks):
+    from bapas.notifications.models import Channel, Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        orders_assign(orders=[own_order], to_pk=users["pk2"], by=users["supervisor"])
+    in_app = Notification.objects.get(recipient=users["pk2"], channel=Channel.IN_APP)
+    assert own_order.client.full_name in in_app.subject
+    for outside in Notification.objects.filter(recipient=users["pk2"]).exclude(
+        channel=Channel.IN_APP
+    ):
+        assert own_order.client.full_name not in outside.subject + outside.body
+
+
+def test_cover_change_alone_notifies_nobody(users, own_order,
+                                            django_capture_on_commit_callbacks):
+    from bapas.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        orders_assign(orders=[own_order], to_pk=users["pk"], by=users["supervisor"],
+                      cover_pk=users["pk2"])
+    assert not Notification.objects.exists()
