@@ -115,6 +115,7 @@ def user_feed(user) -> bytes:
         if user.role in {Role.PK, Role.SUPERVISOR, Role.HEAD, Role.OPERATOR}:
             for contact in planned_contacts(user, since, until):
                 calendar.add_component(contact_event(contact))
+    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
@@ -136,4 +137,5 @@ def single_meeting(meeting: Meeting) -> bytes:
     """One event, in the language of the person downloading it."""
     calendar = new_calendar(meeting.title)
     calendar.add_component(meeting_event(meeting))
+    calendar.add_missing_timezones()
     return calendar.to_ical()
