@@ -347,16 +347,21 @@ def test_list_pages_by_25(login, users, office):
     assert "page=2" in first.content.decode()
 
 
-@pytest.mark.parametrize("role", ["pk", "supervisor"])
-def test_query_count_does_not_grow_with_rows(login, users, office, role):
+@pytest.mark.parametrize(("role", "search"), [("pk", ""), ("supervisor", ""),
+                                              ("supervisor", "Klien")])
+def test_query_count_does_not_grow_with_rows(login, users, office, role, search):
     client = login(users[role])
+    if search:
+        client.post(URL, {"q": search})
     _add_rows(office, users["pk"], 3)
     client.get(URL)  # warm up (session, content types)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(URL, {"attention": "any", "sort": "risk"}).status_code == 200
-    _add_rows(office, users["pk"], 22, start=3)
+        response = client.get(URL, {"attention": "any", "sort": "risk"})
+    assert len(response.context["page"]) == 3
+    _add_rows(office, users["pk"], 27, start=3)
     with CaptureQueriesContext(connection) as many:
         response = client.get(URL, {"attention": "any", "sort": "risk"})
+    assert response.context["page"].paginator.count == 30
     assert len(response.context["page"]) == 25
     assert len(many) == len(few)
 
