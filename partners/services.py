@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,6 +37,7 @@ from .models import (
     ServiceReport,
     ServiceSession,
 )
+from .notifications import notify_transition
 
 S = ReferralStatus
 OFFICER = "officer"
@@ -193,9 +195,11 @@ def referral_transition(*, referral: Referral, to_status: str, by, reason: str =
             locked.closing_reason = reason
         locked._history_user = by
         locked.save()
-        ReferralEvent.objects.create(
+        event = ReferralEvent.objects.create(
             referral=locked, from_status=current, to_status=to_status, reason=reason, by=by, at=now
         )
+        # After commit, so a notification problem never undoes the change itself.
+        transaction.on_commit(partial(notify_transition, event.pk))
     for field in ("status", "sent_at", "accepted_at", "closed_at", "closing_reason"):
         setattr(referral, field, getattr(locked, field))
     return locked

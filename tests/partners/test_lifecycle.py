@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from partners import services
@@ -367,3 +368,27 @@ def test_child_client_needs_guardian_consent(users, office, partner, service):
     referral = _create(order, partner, service, users["pk"], consent_method="guardian",
                        send=True)
     assert referral.status == S.SENT
+
+
+# --- Notifications ----------
+
+
+def test_each_side_is_notified_of_the_others_changes(
+    make_referral, users, django_capture_on_commit_callbacks
+):
+    from bapas.notifications.models import Notification
+
+    referral = make_referral(S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(referral, S.SENT, users["pk"])
+    to_partner = Notification.objects.filter(recipient=users["partner"], channel="in_app")
+    assert to_partner.count() == 1
+    note = to_partner.get()
+    assert note.link == reverse("partners:portal_referral", args=[referral.pk])
+    assert "Muhammad Rizky" not in note.subject  # no client name in messages that leave
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(referral, S.ACCEPTED, users["partner"])
+    to_pk = Notification.objects.filter(recipient=users["pk"], channel="in_app").get()
+    assert to_pk.link == reverse("partners:referral_detail", args=[referral.pk])
+    # nobody hears about their own change: one message each, about the other side's move
+    assert Notification.objects.filter(recipient=users["partner"], channel="in_app").count() == 1
