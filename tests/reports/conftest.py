@@ -38,6 +38,18 @@ def pdf_text(data: bytes, tmp_path, name: str = "doc.pdf") -> str:
                           text=True, check=True).stdout
 
 
+@pytest.fixture(autouse=True)
+def _report_files_in_tmp(monkeypatch, tmp_path):
+    """FileField storages are resolved when the model class is built, so the shared fixture's
+    STORAGES override does not reach them: point the reports' storage at this test's tmp dir."""
+    from django.core.files.storage import FileSystemStorage
+
+    from reports.models import GeneratedReport
+
+    field = GeneratedReport._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "reports"))
+
+
 @dataclass
 class Month:
     orders: dict = field(default_factory=dict)
