@@ -139,6 +139,7 @@ def _activity(partner: Partner, office_ids) -> dict:
     }
 
 
+@never_cache
 @login_required
 @officers_only("partners.view")
 def detail(request, pk: int):
