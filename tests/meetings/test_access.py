@@ -121,3 +121,14 @@ def test_anonymous_is_sent_to_login(client, meeting):
     response = client.get(reverse("meetings:detail", args=[meeting.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("key", ["meetings.meeting", "meetings.agendaitem", "meetings.invitation",
+                                 "meetings.meetingclient", "meetings.attendance",
+                                 "meetings.decision", "meetings.attachment",
+                                 "meetings.actionitem", "meetings.calendartoken"])
+def test_meeting_history_is_browsable_on_the_audit_page(login, users, meeting, key):
+    response = login(users["supervisor"]).get(reverse("audit_changes") + f"?model={key}")
+    assert response.status_code == 200
+    if key == "meetings.meeting":
+        assert meeting.title in response.content.decode()
