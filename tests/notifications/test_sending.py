@@ -415,3 +415,20 @@ def test_send_task_is_declared_for_late_ack_and_worker_loss():
     assert send_notification.reject_on_worker_lost is True
     assert send_notification.max_retries == 5
     assert [engine.retry_delay(n) for n in range(1, 7)] == [30, 60, 120, 240, 480, 900]
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("0812-3456-7890", "6281234567890"),
+        ("+62 812 3456 7890", "6281234567890"),
+        ("812 3456 7890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("12345", ""),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_normalised_for_gateways(raw, expected):
+    from bapas.notifications.models import normalise_phone
+
+    assert normalise_phone(raw) == expected
