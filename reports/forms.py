@@ -95,9 +95,9 @@ class ProgressReportForm(forms.Form):
         try:
             validate_period(first, last)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error(field, messages)
+            self.add_error(None, error)
         if self.order is not None and last and last < self.order.supervision_start:
-            self.add_error("period_end", _("The period ends before this order's supervision "
-                                           "started."))
+            self.add_error("period_end", ValidationError(
+                _("The period ends before this order's supervision started."),
+                code="before_order"))
         return cleaned

@@ -59,16 +59,14 @@ def validate_month(year: int, month: int, today: date | None = None) -> tuple[da
 
 def validate_period(first: date | None, last: date | None, today: date | None = None) -> None:
     today = today or timezone.localdate()
-    errors = {}
     if first and last and last < first:
-        errors["period_end"] = _("The period ends before it starts: the end date must be on "
-                                 "or after %(start)s.") % {
-            "start": date_format(first, "SHORT_DATE_FORMAT")}
-    elif last and last > today:
-        errors["period_end"] = _("The period cannot end in the future (today is %(today)s).") % {
-            "today": date_format(today, "SHORT_DATE_FORMAT")}
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"period_end": ValidationError(
+            _("The period ends before it starts: the end date must be on or after %(start)s.")
+            % {"start": date_format(first, "SHORT_DATE_FORMAT")}, code="reversed")})
+    if last and last > today:
+        raise ValidationError({"period_end": ValidationError(
+            _("The period cannot end in the future (today is %(today)s).")
+            % {"today": date_format(today, "SHORT_DATE_FORMAT")}, code="future")})
 
 
 # --- Requests --------------------------------------------------------------------------------
