@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bapas.models import AccessLog
 from clients.models import Contact, ContactKind, OrderStatus, Outcome
@@ -17,6 +17,14 @@ from clients.services.contacts import contact_checkin
 from tests.factories import ClientFactory, ContactFactory, OrderFactory
 
 CHECKIN = reverse("clients:checkin")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source messages, whatever the catalogues hold."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def today_at(hour: int, minute: int = 0) -> datetime:

@@ -7,12 +7,11 @@ import io
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from bapas.models import AccessLog
@@ -41,6 +40,14 @@ LIST_PAGE_STATUS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source messages, whatever the catalogues hold."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def png_bytes(size=(40, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
@@ -53,15 +60,6 @@ def png_upload(name="rumah.png") -> SimpleUploadedFile:
 
 def local(day, hour=10, minute=0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-@pytest.fixture(autouse=True)
-def _photo_storage(monkeypatch, settings):
-    """The model field evaluated its storage at import; point it at this test's private root."""
-    field = ContactPhoto._meta.get_field("image")
-    monkeypatch.setattr(
-        field, "storage", FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
-    )
 
 
 @pytest.fixture

@@ -7,11 +7,19 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients.models import Contact, ContactKind, OrderStatus, ReportingInterval, RiskLevel
 from clients.services.contacts import reporting_days, schedule_generate
 from tests.factories import ContactFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source messages, whatever the catalogues hold."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def next_monday(after: date | None = None) -> date:
