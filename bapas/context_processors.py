@@ -10,6 +10,8 @@ from .roles import can
 NAV_ITEMS = [
     (_("Home"), "home", None, "house"),
     (_("Caseload"), "clients:caseload", "clients.view", "people"),
+    (_("Check-in"), "clients:checkin", "clients.checkin", "person-check"),
+    (_("Outcomes"), "clients:awaiting_outcomes", "clients.casework", "hourglass-split"),
     (_("Referrals"), "partners:portal", "partners.portal", "inbox"),
     (_("Partners"), "partners:directory", "partners.view", "diagram-3"),
     (_("Meetings"), "meetings:list", "meetings.view", "calendar-event"),
@@ -19,6 +21,8 @@ NAV_ITEMS = [
     (_("Offices"), "offices", "offices.manage", "building"),
     (_("Audit"), "audit_changes", "audit.view", "shield-check"),
 ]
+# Administration pages go in one dropdown so the bar fits a laptop screen.
+ADMIN_URL_NAMES = frozenset({"users", "offices", "audit_changes"})
 
 
 def _reverse_or_none(name: str) -> str | None:
@@ -33,15 +37,15 @@ def _reverse_or_none(name: str) -> str | None:
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_admin_items": []}
     items = []
+    admin_items = []
     for label, url_name, capability, icon in NAV_ITEMS:
         if capability and not can(user, capability):
             continue
         url = _reverse_or_none(url_name)
         if url:
-            items.append(
-                {"label": label, "url": url, "icon": icon, "active": request.path == url
-                 or (url != "/" and request.path.startswith(url))}
-            )
-    return {"nav_items": items}
+            entry = {"label": label, "url": url, "icon": icon, "active": request.path == url
+                     or (url != "/" and request.path.startswith(url))}
+            (admin_items if url_name in ADMIN_URL_NAMES else items).append(entry)
+    return {"nav_items": items, "nav_admin_items": admin_items}

@@ -1,4 +1,7 @@
+from bapas.notifications.models import ClientMessageConsent, Notification, NotificationPreference
+
 from .audit import AccessLog
+from .imports import ImportBatch, ImportRow
 from .offices import Office, RegionalOffice, nip_validator
 from .users import MANAGER_ROLES, OFFICE_ROLES, Role, User
 
@@ -6,11 +9,14 @@ __all__ = [
     "MANAGER_ROLES",
     "OFFICE_ROLES",
     "AccessLog",
+    "ClientMessageConsent",
+    "ImportBatch",
+    "ImportRow",
+    "Notification",
+    "NotificationPreference",
     "Office",
     "RegionalOffice",
     "Role",
     "User",
     "nip_validator",
 ]
-from bapas.notifications.models import ClientMessageConsent, Notification, NotificationPreference  # noqa: F401
-from .imports import ImportBatch, ImportRow  # noqa: E402, F401

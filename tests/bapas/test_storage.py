@@ -1,6 +1,8 @@
 from django.core.files.base import ContentFile
-from bapas.storage import private_storage
 from django.core.files.storage import storages
+
+from bapas.storage import private_storage
+
 
 def test_private_storage_follows_settings(settings, tmp_path):
     name = private_storage().save("x/test.txt", ContentFile(b"abc"))
