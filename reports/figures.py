@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,24 +352,30 @@ def contact_breakdown(contacts, first: date, last: date) -> tuple[ContactFigures
 def attendance_trend(office_ids, year: int, month: int, months: int = 12
                      ) -> list[tuple[date, float | None]]:
     """[(first day of month, attendance rate or None)] for the months up to year/month, in one
-    query."""
+    aggregated query (months in local time)."""
     y, m = year, month
     for _step in range(months - 1):
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     first = date(y, m, 1)
-    last = month_bounds(year, month)[1]
-    start, end = day_range(first, last)
-    buckets: dict[tuple[int, int], ContactFigures] = defaultdict(ContactFigures)
-    rows = Contact.objects.filter(
-        order__client__office_id__in=office_ids, cancelled_at__isnull=True,
-        planned_at__gte=start, planned_at__lte=end,
-    ).values_list("planned_at", "kind", "outcome")
-    for planned_at, kind, outcome in rows:
-        local = timezone.localtime(planned_at)
-        buckets[(local.year, local.month)].add(kind, outcome)
+    start, end = day_range(first, month_bounds(year, month)[1])
+    rows = (
+        Contact.objects.filter(order__client__office_id__in=office_ids,
+                               cancelled_at__isnull=True, planned_at__gte=start,
+                               planned_at__lte=end)
+        .annotate(month=TruncMonth("planned_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(done=Count("id", filter=~Q(outcome="")),
+                  attended=Count("id", filter=Q(outcome__in=ATTENDED_OUTCOMES)),
+                  excused=Count("id", filter=Q(outcome=Outcome.EXCUSED)))
+        .values_list("month", "done", "attended", "excused")
+    )
+    rates = {}
+    for moment, done, attended, excused in rows:
+        day = moment.date() if isinstance(moment, datetime) else moment
+        rates[(day.year, day.month)] = rate(attended, done - excused)
     result = []
     for _step in range(months):
-        result.append((date(y, m, 1), buckets[(y, m)].attendance_rate))
+        result.append((date(y, m, 1), rates.get((y, m))))
         y, m = (y, m + 1) if m < 12 else (y + 1, 1)
     return result
 
