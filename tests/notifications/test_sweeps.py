@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.utils import translation
+from django.utils.translation import gettext
 
 from bapas.models import Role
 from bapas.notifications import engine
@@ -31,6 +33,13 @@ WEDNESDAY = MONDAY + timedelta(days=2)
 
 def client_reminders():
     return Notification.objects.filter(kind=reminders.KIND_CLIENT_REMINDER)
+
+
+@pytest.fixture
+def english(users):
+    """Staff who read English, so assertions read the source messages whatever the catalogue."""
+    for key in ("pk", "pk2", "supervisor"):
+        NotificationPreference.objects.create(user=users[key], language="en")
 
 
 @pytest.fixture
@@ -88,7 +97,7 @@ def test_sweep_task_twice_sends_each_message_once(own_order, users, consent, wha
     run_reminder_sweeps.delay()
     dispatch_due()
 
-    assert len([m for m in mail.outbox if "Your day" in m.subject]) == 1
+    assert len([m for m in mail.outbox if m.to == [users["pk"].email]]) == 1
     digest = Notification.objects.get(kind=reminders.KIND_DIGEST, channel=Channel.EMAIL)
     assert digest.status == Status.SENT and digest.attempts == 1
     assert len(whatsapp_file.read_text().splitlines()) == 1
@@ -260,17 +269,17 @@ def pk_day(own_order, users, office):
     return own_order
 
 
-def test_morning_digest_lists_the_pks_day(pk_day, users):
+def test_morning_digest_lists_the_pks_day(pk_day, users, english):
     engine.run_sweeps(now=at(MONDAY, 7))
     digest = Notification.objects.get(
         kind=reminders.KIND_DIGEST, recipient=users["pk"], channel=Channel.IN_APP
     )
     assert digest.status == Status.SENT  # in-app: delivered at once
-    assert digest.subject == "Your day, 7 Desember 2026"
+    assert digest.subject == "Your day, 7 December 2026"
     body = digest.body
     assert "Today's contacts: 2" in body
-    assert "09.00" in body and "Muhammad Rizky (REG-1)" in body
-    assert "13.30" in body and "Siti Aminah (REG-2)" in body
+    assert "09:00" in body and "Muhammad Rizky (REG-1)" in body
+    assert "13:30" in body and "Siti Aminah (REG-2)" in body
     assert "Contacts waiting for an outcome: 1" in body and "30/11/2026" in body
     assert "Orders ending within 30 days: 1" in body
     assert "REG-2" in body.split("Orders ending")[1] and "in 10 days" in body
@@ -283,24 +292,34 @@ def test_morning_digest_lists_the_pks_day(pk_day, users):
     assert "Bayu Saputra" in pk2_digest.body and "Muhammad" not in pk2_digest.body
 
 
-def test_digest_email_carries_no_client_names(pk_day, users, clock):
+def test_digest_email_carries_no_client_names(pk_day, users, clock, english):
     clock.set(at(MONDAY, 7))
     engine.run_sweeps()
     dispatch_due()
     message = next(m for m in mail.outbox if m.to == [users["pk"].email])
-    assert message.subject == "[Bapas] Your day, 7 Desember 2026"
+    assert message.subject == "[Bapas] Your day, 7 December 2026"
     assert "REG-1" in message.body and "REG-2" in message.body
     assert "Muhammad" not in message.body and "Siti" not in message.body
     assert "https://bapas.test/" in message.body
     assert message.extra_headers["Message-ID"].startswith("<notification-")
 
 
-def test_digest_in_english_for_a_user_who_chose_it(pk_day, users):
-    NotificationPreference.objects.create(user=users["pk"], language="en", email=False)
+def test_digest_in_indonesian_unless_the_user_chose_english(pk_day, users):
+    NotificationPreference.objects.create(user=users["pk2"], language="en", email=False)
     engine.run_sweeps(now=at(MONDAY, 7))
-    digests = Notification.objects.filter(kind=reminders.KIND_DIGEST, recipient=users["pk"])
-    assert [(d.channel, d.language) for d in digests] == [(Channel.IN_APP, "en")]
-    assert digests[0].subject == "Your day, 7 December 2026"
+    digests = Notification.objects.filter(kind=reminders.KIND_DIGEST)
+    mine = digests.filter(recipient=users["pk"])
+    assert {(d.channel, d.language) for d in mine} == {
+        (Channel.IN_APP, "id"),
+        (Channel.EMAIL, "id"),
+    }
+    with translation.override("id"):
+        expected = gettext("Your day, %(date)s") % {"date": "7 Desember 2026"}
+    assert {d.subject for d in mine} == {expected}
+    theirs = digests.filter(recipient=users["pk2"])
+    assert [(d.channel, d.language, d.subject) for d in theirs] == [
+        (Channel.IN_APP, "en", "Your day, 7 December 2026")
+    ]
 
 
 @pytest.mark.parametrize("when", [at(MONDAY, 6, 55), at(MONDAY - timedelta(days=2), 8)])
@@ -354,7 +373,7 @@ def _miss(order, day, recorded=None):
     )
 
 
-def test_missed_contact_tells_the_pk_only(own_order, users):
+def test_missed_contact_tells_the_pk_only(own_order, users, english):
     contact = _miss(own_order, MONDAY)
     engine.run_sweeps(now=at(MONDAY, 12, 5))
     rows = Notification.objects.filter(kind__startswith="clients.missed")
@@ -367,7 +386,7 @@ def test_missed_contact_tells_the_pk_only(own_order, users):
     assert email.subject == "Missed contact: REG-1"
 
 
-def test_three_missed_in_a_row_tell_the_supervisor_as_well(own_order, users):
+def test_three_missed_in_a_row_tell_the_supervisor_as_well(own_order, users, english):
     _miss(own_order, MONDAY - timedelta(days=14), recorded=at(MONDAY - timedelta(days=14), 12))
     _miss(own_order, MONDAY - timedelta(days=7), recorded=at(MONDAY - timedelta(days=7), 12))
     engine.run_sweeps(now=at(MONDAY - timedelta(days=7), 12, 5))

@@ -330,9 +330,9 @@ def test_retry_sends_a_failed_notification_again(login, users, django_capture_on
 
 def test_retry_refuses_a_notification_that_did_not_fail(login, users):
     notification = in_app(users["pk"])
-    response = login(users["admin"]).post(
-        reverse("notifications:retry", args=[notification.pk]), follow=True
-    )
+    client = login(users["admin"])
+    client.cookies["django_language"] = "en"  # read the English source message
+    response = client.post(reverse("notifications:retry", args=[notification.pk]), follow=True)
     assert "Only a failed notification can be sent again." in response.content.decode()
     notification.refresh_from_db()
     assert notification.status == Status.SENT
