@@ -245,7 +245,9 @@ def _jember_plans(rng: random.Random, today: date) -> list[Plan]:
         program = Program.PB if index == 5 else Program.DIVERSION
         low, high = DURATION_DAYS[program]
         length = rng.randint(low, high)
-        start = today - timedelta(days=round(fractions[(index // 3) % 3] * length))
+        # Children are in the middle or final stage: the newest orders are adults', which
+        # other apps' demo paths pick up (a child's referral needs a guardian's consent).
+        start = today - timedelta(days=round(fractions[1 + index % 2] * length))
         offence = start - timedelta(days=rng.randint(60, 200) if program == Program.DIVERSION
                                     else 600)
         birth = offence - timedelta(days=age_at_offence * 365 + rng.randint(10, 300))
