@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bapas.models import Office
@@ -35,7 +36,6 @@ from .figures import (
     monthly_figures,
     office_rows,
 )
-from .pdf import MONTHS_ID
 
 LIST_LIMIT = 10
 STAGE_COLORS = {Stage.EARLY: "#2e7d32", Stage.MIDDLE: "#1565c0", Stage.LATE: "#6a1b9a"}
@@ -62,13 +62,14 @@ def dataset(label, data, color=None, **extra) -> dict:
     return result
 
 
-def _month_label(day: date) -> str:
-    return f"{MONTHS_ID[day.month - 1][:3]} {day.year}"
+def _month_label(day: date, short: bool = False) -> str:
+    """"Nov 2026" in the reader's language (charts), or "November 2026"."""
+    return date_format(day, "M Y" if short else "YEAR_MONTH_FORMAT")
 
 
 def trend_chart(office_ids, today: date) -> dict:
     trend = attendance_trend(office_ids, today.year, today.month)
-    return chart("line", [_month_label(day) for day, _rate in trend],
+    return chart("line", [_month_label(day, short=True) for day, _rate in trend],
                  [dataset(_("Attendance rate"), [rate for _day, rate in trend], PALETTE[0],
                           spanGaps=True, tension=0.2)],
                  percent=True, legend=False)
@@ -115,7 +116,7 @@ def pk_dashboard(user, now=None) -> dict:
         "cover_orders": SupervisionOrder.objects.filter(cover_pk=user,
                                                         status=OrderStatus.ACTIVE).count(),
         "ending_soon": ending_soon,
-        "todays_contacts": list(todays[:LIST_LIMIT * 2]),
+        "todays_contacts": list(todays[:LIST_LIMIT]),
         "todays_count": todays.count(),
         "overdue_contacts": list(awaiting.order_by("planned_at", "id")[:LIST_LIMIT]),
         "overdue_count": awaiting.count(),

@@ -9,6 +9,12 @@
   }
 
   const percent = (value) => (value === null || value === undefined ? "—" : `${value}%`);
+  // Long names (partners, offices, PKs) are shortened on the axis; the tooltip shows them whole.
+  const MAX_LABEL = window.matchMedia("(max-width: 576px)").matches ? 18 : 30;
+  function shortLabel(value) {
+    const label = String(this.getLabelForValue(value));
+    return label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
+  }
 
   function options(config) {
     const valueAxis = config.horizontal ? "x" : "y";
@@ -17,7 +23,7 @@
       scales[valueAxis] = { beginAtZero: true, stacked: !!config.stacked, ticks: { precision: 0 } };
       scales[valueAxis === "x" ? "y" : "x"] = {
         stacked: !!config.stacked,
-        ticks: { autoSkip: config.type === "line", maxRotation: 0 },
+        ticks: { autoSkip: config.type === "line", maxRotation: 0, callback: shortLabel },
       };
       if (config.percent) {
         scales[valueAxis].max = 100;
