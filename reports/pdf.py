@@ -236,11 +236,20 @@ def pdf_context(office, *, confidential: bool = False, title: str = "") -> dict:
     }
 
 
+def document_language(language: str | None = None):
+    """Context manager: the language documents are written in (the site's default).
+
+    Callers that prepare translated context values (a signer's title, the PDF title) do so
+    inside it, so those match the document and not the language of the person printing.
+    """
+    return translation.override(language or settings.LANGUAGE_CODE)
+
+
 def render_pdf_html(template_name: str, context: dict, *, office, request=None,
                     confidential: bool = False, title: str = "",
                     language: str | None = None) -> str:
     """The HTML that ``render_pdf`` hands to WeasyPrint (useful for previews and tests)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with document_language(language):
         full_context = {
             "verification_url": "",
             **context,

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from bapas.audit import log_access
 from bapas.models import AccessLog, Role
 from bapas.roles import capability_required
-from reports.pdf import render_pdf
+from reports.pdf import document_language, render_pdf
 
 from ..models import Invitation, Meeting
 from ..selectors import is_office_staff, visible_linked_clients
@@ -61,22 +61,43 @@ def addressees(meeting: Meeting, invitations: list[Invitation]) -> list[str]:
     return names
 
 
+def attendance_rows(meeting: Meeting, blank: int) -> list[dict]:
+    """One row per invitee, one per organisation invited without a named person, then blanks."""
+    rows = []
+    represented = set()
+    for invitation in meeting.invitations.select_related("user__partner", "user__office"):
+        user = invitation.user
+        if user.partner_id:
+            represented.add(user.partner_id)
+            where = user.partner.name
+        else:
+            where = user.office.name if user.office_id else ""
+        rows.append({"name": user.full_name, "organisation": where,
+                     "position": "" if user.partner_id else user.get_role_display()})
+    for partner in meeting.partners.all():
+        if partner.pk not in represented:
+            rows.append({"name": "", "organisation": partner.name, "position": ""})
+    rows.extend({"name": "", "organisation": "", "position": ""} for _unused in range(blank))
+    return rows
+
+
 @login_required
 @capability_required("meetings.view")
 @never_cache
 def invitation_pdf(request, pk: int):
     meeting = visible_meeting(request, pk)
     invitations = list(meeting.invitations.select_related("user__partner"))
-    names = addressees(meeting, invitations)
-    pdf = render_pdf("meetings/pdf/invitation.html", {
-        "meeting": meeting,
-        "agenda_items": list(meeting.agenda_items.all()),
-        "addressees": names,
-        "addressees_attached": len(names) > ADDRESSEES_ON_FIRST_PAGE,
-        "letter_date": meeting.letter_date or timezone.localdate(),
-        "signer": head_of_office(meeting.office),
-    }, office=meeting.office, request=request, title=_("Invitation: %(title)s")
-        % {"title": meeting.title})
+    with document_language():
+        names = addressees(meeting, invitations)
+        pdf = render_pdf("meetings/pdf/invitation.html", {
+            "meeting": meeting,
+            "agenda_items": list(meeting.agenda_items.all()),
+            "addressees": names,
+            "addressees_attached": len(names) > ADDRESSEES_ON_FIRST_PAGE,
+            "letter_date": meeting.letter_date or timezone.localdate(),
+            "signer": head_of_office(meeting.office),
+        }, office=meeting.office, request=request,
+            title=_("Invitation: %(title)s") % {"title": meeting.title})
     log_access(request, meeting, AccessLog.Action.PRINT,
                label=f"{meeting.title} · {_('invitation')}")
     return _pdf_response(pdf, _filename("undangan", meeting))
@@ -94,26 +115,11 @@ def attendance_pdf(request, pk: int):
     except ValueError:
         blank = BLANK_ROWS_DEFAULT
     blank = max(0, min(blank, BLANK_ROWS_MAX))
-    invitations = list(meeting.invitations.select_related("user__partner", "user__office"))
-    rows = []
-    represented = set()
-    for invitation in invitations:
-        user = invitation.user
-        if user.partner_id:
-            represented.add(user.partner_id)
-            where = user.partner.name
-        else:
-            where = user.office.name if user.office_id else ""
-        rows.append({"name": user.full_name, "organisation": where,
-                     "position": user.get_role_display() if not user.partner_id else ""})
-    for partner in meeting.partners.all():
-        if partner.pk not in represented:  # an organisation invited without a named person
-            rows.append({"name": "", "organisation": partner.name, "position": ""})
-    rows.extend({"name": "", "organisation": "", "position": ""} for _unused in range(blank))
-    pdf = render_pdf("meetings/pdf/attendance.html", {
-        "meeting": meeting, "rows": rows,
-    }, office=meeting.office, request=request, title=_("Attendance sheet: %(title)s")
-        % {"title": meeting.title})
+    with document_language():
+        rows = attendance_rows(meeting, blank)
+        pdf = render_pdf("meetings/pdf/attendance.html", {"meeting": meeting, "rows": rows},
+                         office=meeting.office, request=request,
+                         title=_("Attendance sheet: %(title)s") % {"title": meeting.title})
     log_access(request, meeting, AccessLog.Action.PRINT,
                label=f"{meeting.title} · {_('attendance sheet')}")
     return _pdf_response(pdf, _filename("daftar-hadir", meeting))
@@ -133,19 +139,20 @@ def minutes_pdf(request, pk: int):
         ))
     present = [row for row in meeting.attendance.select_related("user__partner", "user__office")
                if row.present]
-    pdf = render_pdf("meetings/pdf/minutes.html", {
-        "meeting": meeting,
-        "agenda_items": list(meeting.agenda_items.all()),
-        "decisions": list(meeting.decisions.all()),
-        "actions": list(meeting.action_items.select_related("owner_user", "owner_partner")
-                        .order_by("due_date", "id")),
-        "linked_clients": linked,
-        "revocations": revocations,
-        "present": present,
-        "partners": list(meeting.partners.all()),
-    }, office=meeting.office, request=request,
-        confidential=bool(linked or revocations),
-        title=_("Minutes: %(title)s") % {"title": meeting.title})
+    with document_language():
+        pdf = render_pdf("meetings/pdf/minutes.html", {
+            "meeting": meeting,
+            "agenda_items": list(meeting.agenda_items.all()),
+            "decisions": list(meeting.decisions.all()),
+            "actions": list(meeting.action_items.select_related("owner_user", "owner_partner")
+                            .order_by("due_date", "id")),
+            "linked_clients": linked,
+            "revocations": revocations,
+            "present": present,
+            "partners": list(meeting.partners.all()),
+        }, office=meeting.office, request=request,
+            confidential=bool(linked or revocations),
+            title=_("Minutes: %(title)s") % {"title": meeting.title})
     log_access(request, meeting, AccessLog.Action.PRINT,
                label=f"{meeting.title} · {_('minutes')}")
     return _pdf_response(pdf, _filename("notulen", meeting))

@@ -3,9 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories.meetings import AgendaItemFactory, MeetingFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source messages (the UI defaults to Indonesian)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -126,3 +126,21 @@ def test_long_addressee_list_moves_to_an_attachment_page(login, users, office, p
     response = login(users["supervisor"]).get(
         reverse("meetings:print_invitation", args=[planned.pk]))
     assert response.status_code == 200
+
+
+@needs_pdftotext
+def test_letters_are_written_in_indonesian_by_default(login, users, planned, settings, tmp_path):
+    from django.utils import translation
+
+    with translation.override("id"):
+        if translation.gettext("Page %(page)s of %(pages)s").startswith("Page"):
+            pytest.skip("the Indonesian catalogue is not compiled (make messages)")
+    settings.LANGUAGE_CODE = "id"
+    # Even a user browsing in English gets the official Indonesian letter.
+    client = login(users["supervisor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = squash(pdf_text(client.get(
+        reverse("meetings:print_invitation", args=[planned.pk])).content, tmp_path))
+    assert "Dengan hormat," in text
+    assert "Halaman 1 dari" in text
+    assert "Kepala Bapas Kelas II Jember" in text
