@@ -19,7 +19,6 @@ import json
 import shutil
 import tarfile
 import tempfile
-from io import StringIO
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
@@ -57,21 +56,33 @@ def wipe_database() -> None:
     keep = {apps.get_model(label)._meta.db_table for label in REGION_MODELS}
     tables = [name for name in connection.introspection.django_table_names(
         only_existing=True, include_views=False) if name not in keep]
+    postgres = connection.vendor == "postgresql"
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True,
-                                          allow_cascade=connection.vendor == "postgresql")
+                                          allow_cascade=postgres)
+    if postgres:
+        # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
+        # transaction (rows written earlier in it): run those checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def reset_sequences() -> None:
-    """PostgreSQL: every sequence continues after the highest restored id."""
+    """PostgreSQL: every sequence continues after the highest restored id.
+
+    The statements ``manage.py sqlsequencereset`` prints for every app, run inside the restore's
+    transaction (the command's own output wraps them in BEGIN/COMMIT, which would end it).
+    """
     if connection.vendor != "postgresql":
         return
-    labels = [config.label for config in apps.get_app_configs() if config.models_module]
-    sql = call_command("sqlsequencereset", *labels, stdout=StringIO(), stderr=StringIO(),
-                       no_color=True)
-    if sql.strip():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(
+        include_auto_created=True))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
