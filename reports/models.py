@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,7 @@ class ReportKind(models.TextChoices):
 CLIENT_KINDS = frozenset({ReportKind.PROGRESS, ReportKind.GUIDANCE_CARD,
                           ReportKind.GUIDANCE_CONTRACT})
 REGIONAL_KINDS = frozenset({ReportKind.REGIONAL_PDF, ReportKind.REGIONAL_XLSX})
+STALE_AFTER = timedelta(minutes=10)
 
 
 class ReportStatus(models.TextChoices):
@@ -128,6 +130,11 @@ class GeneratedReport(models.Model):
     def is_final(self) -> bool:
         """Ready or failed: nothing more will happen to this row (the page stops polling)."""
         return self.status in {ReportStatus.READY, ReportStatus.FAILED}
+
+    @property
+    def waiting_too_long(self) -> bool:
+        """Still not rendered 10 minutes after the request: the worker may be down."""
+        return not self.is_final and self.requested_at < timezone.now() - STALE_AFTER
 
     @property
     def is_client_document(self) -> bool:

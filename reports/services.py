@@ -72,9 +72,23 @@ def validate_period(first: date | None, last: date | None, today: date | None = 
 # --- Requests --------------------------------------------------------------------------------
 
 def _enqueue(report: GeneratedReport) -> None:
+    transaction.on_commit(partial(_send_to_worker, report.pk))
+
+
+def _send_to_worker(report_id: int) -> None:
+    """Hand the report to a worker. If the broker cannot be reached the row is marked failed
+    at once (with the reason) instead of waiting forever in the queue; "generate a new
+    version" retries it."""
     from .tasks import generate_report
 
-    transaction.on_commit(partial(generate_report.delay, report.pk))
+    try:
+        generate_report.delay(report_id)
+    except Exception as exc:
+        logger.exception("Report %s could not be queued", report_id)
+        GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED, finished_at=timezone.now(),
+            error=f"Could not queue the task ({type(exc).__name__}: {exc})"[:ERROR_MAX_CHARS],
+        )
 
 
 def monthly_reports_request(*, office: Office, year: int, month: int, by: User | None,

@@ -66,10 +66,14 @@ def may_regenerate(user, report: GeneratedReport) -> bool:
 
 
 @login_required
-@capability_required("reports.office")
 def index(request):
-    """Monthly office reports: generate one, and every version generated so far."""
+    """Monthly office reports: generate one, and every version generated so far. A regional
+    viewer (who has no office) gets the regional reports here."""
     user = request.user
+    if not can(user, "reports.office"):
+        if can(user, "reports.regional"):
+            return regional(request)
+        raise PermissionDenied
     offices = offices_for(user).filter(is_active=True).order_by("name")
     form = MonthForm(request.POST or None)
     if request.method == "POST":

@@ -221,3 +221,19 @@ def test_a_reversed_or_future_period_is_refused():
     with pytest.raises(ValidationError) as future:
         services.validate_period(today, today + timedelta(days=1))
     assert future.value.error_dict["period_end"][0].code == "future"
+
+
+def test_a_broker_that_cannot_be_reached_fails_the_report_visibly(
+    office, users, monkeypatch, django_capture_on_commit_callbacks
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(generate_report, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        reports = services.monthly_reports_request(office=office, year=2026, month=10,
+                                                   by=users["supervisor"])
+    for report in reports:
+        report.refresh_from_db()
+        assert report.status == ReportStatus.FAILED
+        assert "broker down" in report.error and not report.file

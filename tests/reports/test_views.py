@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from bapas.models import AccessLog, Role
@@ -63,10 +64,22 @@ def progress_report(users, office):
 
 @pytest.mark.parametrize("role,status", [
     ("supervisor", 200), ("head", 200), ("admin", 200), ("pk", 403), ("operator", 403),
-    ("partner", 403), ("regional", 403),
+    ("partner", 403),
 ])
 def test_who_may_open_the_monthly_reports_page(login, users, role, status):
-    assert login(users[role]).get(reverse("reports:index")).status_code == status
+    response = login(users[role]).get(reverse("reports:index"))
+    assert response.status_code == status
+    if status == 200:
+        assert response.context["mode"] == "office"
+
+
+def test_a_regional_viewer_gets_the_regional_reports_at_the_reports_address(login, users,
+                                                                            region):
+    response = login(users["regional"]).get(reverse("reports:index"))
+    assert response.status_code == 200 and response.context["mode"] == "regional"
+    login(users["regional"]).post(reverse("reports:index"), {"month": "2026-10"})
+    assert set(GeneratedReport.objects.values_list("kind", "regional_office")) == {
+        (ReportKind.REGIONAL_PDF, region.pk), (ReportKind.REGIONAL_XLSX, region.pk)}
 
 
 @pytest.mark.parametrize("role,status", [
@@ -271,6 +284,17 @@ def test_the_status_fragment_polls_until_the_report_is_final(login, users, offic
     row = browser.get(url + "?row=1", headers={"HX-Request": "true"}).content.decode()
     assert row.strip().startswith("<td") and "hx-trigger" not in row
     assert browser.get(url).status_code == 302  # not htmx: the full page
+
+
+def test_a_report_waiting_too_long_says_the_worker_may_be_down(login, users, office):
+    report = make_report(office=office, ready=False)
+    browser = login(users["supervisor"])
+    assert not browser.get(report.get_absolute_url()).context["report"].waiting_too_long
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        requested_at=timezone.now() - timedelta(minutes=30))
+    page = browser.get(report.get_absolute_url())
+    assert page.context["report"].waiting_too_long
+    assert "alert-warning" in page.content.decode()
 
 
 def test_failure_details_are_for_administrators_only(login, users, office):
