@@ -197,10 +197,19 @@ def _at(days_ago: int, hour: int = 9) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def _services() -> dict[str, Service]:
+    """The catalogue's services by name (made again if an administrator removed one)."""
+    names = {name for spec in PARTNERS for name in spec.services}
+    found = {s.name: s for s in Service.objects.filter(name__in=names)}
+    for name in names - set(found):
+        found[name] = Service.objects.create(name=name)
+    return found
+
+
 def _seed_partners(context) -> dict[str, tuple[Partner, User]]:
     office = context.office
     head = context.users.get("kabapas@demo.local")
-    services = {s.name: s for s in Service.objects.all()}
+    services = _services()
     today = timezone.localdate()
     result = {}
     for index, spec in enumerate(PARTNERS, start=1):
@@ -210,7 +219,7 @@ def _seed_partners(context) -> dict[str, tuple[Partner, User]]:
                       "phone": spec.phone, "is_active": True},
         )
         partner.offices.add(office)
-        partner.services.set([services[name] for name in spec.services if name in services])
+        partner.services.set([services[name] for name in spec.services])
         name, position, phone = spec.contact
         PartnerContact.objects.update_or_create(
             partner=partner, name=name, defaults={"position": position, "phone": phone}
@@ -338,7 +347,7 @@ def seed(context) -> None:
         return  # referrals were seeded before: leave what demo users did with them
     if not Client.objects.filter(office=office).exists():
         return  # no demo clients (clients/demo.py did not run): no referrals either
-    services = {s.name: s for s in Service.objects.all()}
+    services = _services()
     orders = _pick_orders(office, context.users)
     used: set[int] = set()
     for scenario in SCENARIOS:
