@@ -20,9 +20,10 @@ NAV_ITEMS = [
     (_("Users"), "users", "users.manage", "person-gear"),
     (_("Offices"), "offices", "offices.manage", "building"),
     (_("Audit"), "audit_changes", "audit.view", "shield-check"),
+    (_("Outbox"), "notifications:outbox", "offices.manage", "send-check"),
 ]
 # Administration pages go in one dropdown so the bar fits a laptop screen.
-ADMIN_URL_NAMES = frozenset({"users", "offices", "audit_changes"})
+ADMIN_URL_NAMES = frozenset({"users", "offices", "audit_changes", "notifications:outbox"})
 
 
 def _reverse_or_none(name: str) -> str | None:

@@ -165,6 +165,9 @@ TEMPLATES = [
 # --- Data ----------------------------------------------------------------------------------
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# kombu's filesystem transport needs its folders before the worker starts.
+for _sub in ("queue", "processed"):
+    (VAR_DIR / "celery" / _sub).mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the Celery worker writes.

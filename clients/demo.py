@@ -664,6 +664,11 @@ def _seed_office(office, users, plans: list[Plan], region_prefix: str, seed: int
 
 def seed(context) -> None:
     """Called by ``manage.py seed_demo`` with the offices and logins it created."""
+    from .regions_data import load_regions
+
+    # The region tables come from a data migration; a flushed database (tests, a restore) may
+    # have lost them.
+    load_regions()
     today = timezone.localdate()
     rng = random.Random(SEED)
     _seed_office(context.office, context.users, _jember_plans(rng, today), "35.09.", SEED)

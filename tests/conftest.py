@@ -21,6 +21,21 @@ def _isolated(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _region_tables(request):
+    """Transactional tests (live server, browser) flush every table at teardown, including the
+    region reference data loaded by a migration; reload it for the tests that follow."""
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames
+                            else "db")
+    from clients.models import Province
+    from clients.regions_data import load_regions
+
+    if not Province.objects.exists():
+        load_regions()
+
+
 @pytest.fixture
 def region(db):
     return RegionalOfficeFactory(name="Kanwil Jawa Timur")
