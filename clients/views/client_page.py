@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bapas.audit import log_access
-from bapas.models import AccessLog, Role
+from bapas.models import AccessLog, ClientMessageConsent, Role
+from bapas.notifications.models import ConsentMethod
+from bapas.notifications.services import consent_record, consent_withdraw
 from bapas.roles import can
 from bapas.scoping import get_scoped_or_404
 
@@ -120,6 +124,9 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
         "note_form": note_form or (CaseNoteForm(orders=order_choices)
                                    if sees_notes and editable else None),
         "document_form": document_form or (DocumentForm() if can_edit else None),
+        "consents": list(client.message_consents.current()),
+        "consent_form": ConsentForm(client=client) if editable and (
+            client.phone or client.whatsapp) else None,
         "order_create_url": (
             optional_url("clients:order_create", client.pk) if can_edit else ""
         ),
@@ -215,8 +222,59 @@ def document_add(request, client_pk: int):
     return _render_page(request, client, document_form=form, tab="documents")
 
 
+class ConsentForm(forms.Form):
+    phone = forms.ChoiceField(label=_lazy("Number"))
+    method = forms.ChoiceField(label=_lazy("How consent was given"),
+                               choices=ConsentMethod.choices)
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        numbers = dict.fromkeys(n for n in (client.whatsapp, client.phone) if n)
+        self.fields["phone"].choices = [(n, n) for n in numbers]
+        for name in ("phone", "method"):
+            self.fields[name].widget.attrs.update(
+                {"class": "form-select form-select-sm", "id": f"id_consent_{name}"})
+
+
+@login_required
+@require_POST
+@never_cache
+def consent_add(request, client_pk: int):
+    """Record the client's consent to reminders (WhatsApp/SMS) on a number they gave."""
+    client = _editable_client(request, client_pk)
+    if not can(request.user, "clients.casework") and not can(request.user, "clients.register"):
+        raise PermissionDenied
+    form = ConsentForm(request.POST, client=client)
+    if form.is_valid():
+        try:
+            consent_record(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The client's consent to reminders has been recorded."))
+    else:
+        messages.error(request, _("Choose one of the client's numbers and how consent was given."))
+    return redirect("clients:detail", client_pk=client.pk)
+
+
+@login_required
+@require_POST
+@never_cache
+def consent_withdraw_view(request, client_pk: int, consent_pk: int):
+    client = _editable_client(request, client_pk)
+    consent = get_scoped_or_404(ClientMessageConsent.objects.filter(client=client),
+                                pk=consent_pk)
+    consent_withdraw(consent=consent, by=request.user)
+    messages.success(request, _("Consent withdrawn: the client will get no more reminders on "
+                                "that number."))
+    return redirect("clients:detail", client_pk=client.pk)
+
+
 urlpatterns = [
     path("<int:client_pk>/", client_detail, name="detail"),
+    path("<int:client_pk>/consent/", consent_add, name="consent_add"),
+    path("<int:client_pk>/consent/<int:consent_pk>/withdraw/", consent_withdraw_view,
+         name="consent_withdraw"),
     path("<int:client_pk>/photo/", client_photo, name="photo"),
     path("<int:client_pk>/notes/", note_add, name="note_add"),
     path("<int:client_pk>/documents/", document_add, name="document_add"),
