@@ -150,7 +150,7 @@ def _seed_article_meeting(office, head, kasubsi, pks, partners, invited_partners
     meeting.cancelled_at, meeting.cancel_reason = None, ""
     invitees = [head, kasubsi, *pks, *partner_staff]
     meeting = meeting_save(meeting=meeting, agenda=ARTICLE_AGENDA, partners=invited_partners,
-                           invitees=invitees, by=kasubsi)
+                           invitees=invitees, by=kasubsi, notify_invitees=False)
     _confirm(meeting, invitees)
 
     # Organisations without a staff account in the demo sent a representative (walk-in).
@@ -216,7 +216,7 @@ def _seed_hearing(office, head, kasubsi) -> Meeting:
         meeting=meeting,
         agenda=[AgendaRow("Pemeriksaan usulan pencabutan program bimbingan", "PK pengusul"),
                 AgendaRow("Pertimbangan dan rekomendasi TPP")],
-        partners=[], invitees=list(dict.fromkeys(invitees)), by=kasubsi,
+        partners=[], invitees=list(dict.fromkeys(invitees)), by=kasubsi, notify_invitees=False,
     )
     for proposal in proposals:
         hearing_add_revocation(meeting=meeting, proposal=proposal, by=kasubsi)
@@ -238,7 +238,7 @@ def _seed_upcoming(office, head, kasubsi, pks, invited_partners, partner_staff) 
         agenda=[AgendaRow("Capaian pelatihan keterampilan kerja klien", "Pokmas Lipas"),
                 AgendaRow("Tindak lanjut rapat koordinasi sebelumnya", "Kasubsi BKD"),
                 AgendaRow("Rencana program triwulan berikutnya")],
-        partners=invited_partners, invitees=invitees, by=kasubsi,
+        partners=invited_partners, invitees=invitees, by=kasubsi, notify_invitees=False,
     )
     _confirm(meeting, [head, kasubsi, pks[0]])
     return meeting

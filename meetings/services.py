@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bapas.uploads import validate_upload
 
+from . import notices
 from .models import (
     ActionItem,
     AgendaItem,
@@ -51,11 +52,13 @@ def meeting_save(
     partners: Iterable,
     invitees: Iterable,
     by,
+    notify_invitees: bool = True,
 ) -> Meeting:
     """Create or update a meeting with its agenda, invited organisations and people.
 
     Agenda rows replace the previous agenda in the given order. People no longer invited lose
-    their invitation (and its answer); people still invited keep theirs.
+    their invitation (and its answer); people still invited keep theirs. People newly invited
+    to an upcoming meeting are notified.
     """
     creating = meeting.pk is None
     if creating:
@@ -81,9 +84,11 @@ def meeting_save(
             invitation._history_user = by
             invitation.delete()
         existing = set(meeting.invitations.values_list("user_id", flat=True))
-        for user in invitees:
-            if user.pk not in existing:
-                _save(Invitation(meeting=meeting, user=user), by)
+        added = [user for user in invitees if user.pk not in existing]
+        for user in added:
+            _save(Invitation(meeting=meeting, user=user), by)
+        if notify_invitees:
+            notices.invited(meeting, [user for user in added if user.pk != by.pk])
     return meeting
 
 
@@ -97,6 +102,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by) -> Meeting:
     meeting.cancel_reason = reason[:255]
     with transaction.atomic():
         _save(meeting, by)
+        notices.cancelled(meeting)
     return meeting
 
 
@@ -317,6 +323,7 @@ def action_item_create(
     item.full_clean()
     with transaction.atomic():
         _save(item, by)
+        notices.action_assigned(item)
     return item
 
 
