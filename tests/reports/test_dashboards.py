@@ -107,6 +107,7 @@ def test_pk_dashboard_shows_the_caseload_today_and_what_is_overdue(login, users,
 
 def test_pk_dashboard_queries_do_not_grow_with_the_caseload(login, users, office):
     browser = login(users["pk"])
+    browser.get("/")  # warm per-process caches
     pk_caseload(users["pk"], office, 3)
     few = queries(browser)
     pk_caseload(users["pk"], office, 27)
@@ -149,6 +150,7 @@ def test_office_dashboard_shows_the_month_trend_caseload_referrals_and_agreement
 
 def test_office_dashboard_queries_do_not_grow_with_the_office(login, users, office, partner):
     browser = login(users["supervisor"])
+    browser.get("/")  # warm per-process caches
     office_activity(office, users["supervisor"], 3, partner)
     few = queries(browser)
     office_activity(office, users["supervisor"], 27, partner)
@@ -187,6 +189,7 @@ def test_partner_dashboard_shows_their_referrals_and_sessions(login, users, offi
 
 def test_partner_dashboard_queries_do_not_grow(login, users, office, partner):
     browser = login(users["partner"])
+    browser.get("/")  # warm per-process caches
     partner_work(users, office, partner, 3)
     few = queries(browser)
     partner_work(users, office, partner, 27)
@@ -222,6 +225,7 @@ def test_regional_dashboard_compares_offices_without_personal_data(login, users,
 
 def test_regional_dashboard_queries_do_not_grow_with_offices(login, users, region):
     browser = login(users["regional"])
+    browser.get("/")  # warm per-process caches
     region_activity(region, 3)
     few = queries(browser)
     region_activity(region, 27)
