@@ -34,7 +34,6 @@ from .figures import (
     MonthlyFigures,
     attendance_trend,
     day_range,
-    month_bounds,
     monthly_figures,
 )
 from .models import GeneratedReport, ReportKind
@@ -312,5 +311,3 @@ def render_document(report: GeneratedReport, *, language: str | None = None) -> 
     with override(language or settings.LANGUAGE_CODE):
         return RENDERERS[report.kind](report)
 
-
-__all__ = ["RENDERERS", "month_bounds", "render_document"]
