@@ -1,0 +1,364 @@
+"""The benchmark's in-process half: what needs Django (run by bench/run.py as a subprocess).
+
+    python bench/jobs.py status            # is there scale data? row counts, PostgreSQL version
+    python bench/jobs.py plan              # who logs in, which client, contacts, search terms
+    python bench/jobs.py clear-cache       # login rate limits of earlier runs
+    python bench/jobs.py queries PLAN      # queries per page (Django test client, same DB)
+    python bench/jobs.py explain PLAN OUT  # EXPLAIN (ANALYZE, BUFFERS) of each page's main queries
+    python bench/jobs.py timings           # reminder sweep and monthly report render times
+
+Every command prints one JSON document on stdout. The settings come from the environment that
+bench/run.py sets (production-like: DEBUG off, PostgreSQL, Redis).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bapas.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.test import Client as TestClient  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bapas import scale  # noqa: E402
+from bapas.models import Office, RegionalOffice, User  # noqa: E402
+from clients.models import Client, Contact, SupervisionOrder  # noqa: E402
+from clients.search import search_clients  # noqa: E402
+from partners.models import Referral, ServiceSession  # noqa: E402
+
+BIG_TABLES = {"clients_client", "clients_contact", "clients_supervisionorder",
+              "partners_referral", "partners_servicesession", "partners_referralevent",
+              "bapas_accesslog", "meetings_meeting", "bapas_notification", "django_session"}
+
+
+def emit(data) -> None:
+    json.dump(data, sys.stdout, default=str, indent=1)
+    sys.stdout.write("\n")
+
+
+# --- status and plan -------------------------------------------------------------------------
+
+
+def status() -> dict:
+    result = {"scale": scale.holds_scale_data(), "vendor": connection.vendor}
+    counts = {}
+    for label, qs in (("offices", Office.objects), ("clients", Client.objects),
+                      ("orders", SupervisionOrder.objects), ("contacts", Contact.objects),
+                      ("referrals", Referral.objects), ("sessions", ServiceSession.objects),
+                      ("users", User.objects)):
+        counts[label] = qs.count()
+    from meetings.models import Meeting
+
+    counts["meetings"] = Meeting.objects.count()
+    counts["active_orders"] = SupervisionOrder.objects.filter(status="aktif").count()
+    result["counts"] = counts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql"
+                       else "SELECT sqlite_version()")
+        result["database_version"] = cursor.fetchone()[0]
+    return result
+
+
+SWAPS = [("y", "i"), ("i", "y"), ("z", "s"), ("kh", "h"), ("ch", "kh"), ("u", "oe"),
+         ("f", "p"), ("dj", "j")]
+
+
+def misspell(name: str) -> str:
+    """One spelling variant offices meet (y/i, z/s, kh/h...) and one dropped letter."""
+    words = [w for w in re.sub(r"[^A-Za-z ]", " ", name).split() if len(w) > 1]
+    words = words[:2] if len(words) > 1 else words
+    first = words[0]
+    for old, new in SWAPS:
+        if old in first.lower()[1:]:
+            index = first.lower().index(old, 1)
+            first = first[:index] + new + first[index + len(old):]
+            break
+    words[0] = first
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    if len(word) >= 5:
+        words[longest] = word[:len(word) // 2] + word[len(word) // 2 + 1:]
+    return " ".join(words).lower()
+
+
+def _caseload(user):
+    return SupervisionOrder.objects.for_user(user).filter(assigned_pk=user)
+
+
+def plan(personas: int) -> dict:
+    now = timezone.now()
+    year_ago = now - timedelta(days=365)
+    pks, supervisors, partners, operators = [], [], [], []
+    offices = list(Office.objects.filter(email__endswith=f".{scale.BENCH_DOMAIN}")
+                   .order_by("pk")[:personas])
+    for office in offices:
+        no = int(re.search(r"office(\d+)\.", office.email).group(1))
+        pk = User.objects.get(email=scale.office_email("pk1", no))
+        orders = _caseload(pk).filter(status="aktif")
+        rich = (orders.annotate(n=Count("contacts", filter=Q(contacts__planned_at__gte=year_ago,
+                                                             contacts__planned_at__lte=now)))
+                .order_by("-n", "pk").select_related("client").first())
+        contacts = list(
+            Contact.objects.filter(order__assigned_pk=pk, cancelled_at__isnull=True,
+                                   planned_at__lt=now - timedelta(hours=1),
+                                   planned_at__gte=year_ago,
+                                   kind__in=["wajib_lapor", "telepon", "lapor_daring"])
+            .filter(Q(outcome="") | Q(recorded_by=pk))
+            .order_by("-planned_at").values("pk", "planned_at")[:150]
+        )
+        # The search: another client of the caseload, misspelled; checked to be found.
+        search = None
+        for order in orders.select_related("client").order_by("-supervision_start")[:20]:
+            term = misspell(order.client.full_name)
+            found = search_clients(_caseload(pk), term, client_path="client__").filter(
+                client=order.client).exists()
+            if found:
+                search = {"term": term, "name": order.client.full_name,
+                          "client": order.client_id}
+                break
+        pks.append({
+            "email": pk.email, "office": office.name, "office_no": no,
+            "caseload_active": orders.count(),
+            "client": rich.client_id if rich else None,
+            "client_contacts_last_year": getattr(rich, "n", 0),
+            "contacts": [{"pk": c["pk"], "at": timezone.localtime(c["planned_at"])
+                          .strftime("%Y-%m-%dT%H:%M")} for c in contacts],
+            "search": search,
+        })
+        supervisors.append({"email": scale.office_email("kasubsi", no), "office_no": no})
+        partners.append({"email": scale.office_email("mitra1", no), "office_no": no})
+        operators.append({"email": scale.office_email("operator", no), "office_no": no})
+    result = {"password": scale.BENCH_PASSWORD, "pks": pks, "supervisors": supervisors,
+              "partners": partners, "operators": operators,
+              "admin": {"email": f"admin@{scale.BENCH_DOMAIN}",
+                        "search": pks[0]["search"] if pks else None}}
+    result["personas"] = [persona_pages(result, i) for i in range(len(pks))]
+    return result
+
+
+# --- pages, as the driver requests them ------------------------------------------------------
+
+def persona_pages(plan_data: dict, i: int) -> list[dict]:
+    """The benchmarked pages as persona ``i`` (a PK, supervisor, partner staff member and
+    operator of one office) requests them. ``variants``: request lists a user cycles through."""
+    k = len(plan_data["pks"])
+    pk = plan_data["pks"][i % k]
+    supervisor = plan_data["supervisors"][i % k]["email"]
+    search = pk["search"] or {"term": "santoso"}
+    admin_search = (plan_data["admin"].get("search") or search)["term"]
+
+    def searching(term):
+        return [("POST", "/clients/", {"q": term}), ("GET", "/clients/", None)]
+
+    clear = [("POST", "/clients/", {"clear_search": "1"})]
+
+    result = [
+        ("floor", plan_data["operators"][i % k]["email"], [[("GET", "/", None)]]),
+        ("pk_home", pk["email"], [[("GET", "/", None)]]),
+        ("caseload_filtered", pk["email"],
+         [[("GET", "/clients/?attention=any&sort=last_contact", None)]]),
+        ("search_misspelled", pk["email"], [searching(search["term"])], clear),
+        ("client_page", pk["email"], [[("GET", f"/clients/{pk['client']}/", None)]]),
+        ("record_outcome", pk["email"], [
+            [("POST", f"/clients/contacts/{c['pk']}/outcome/",
+              {"outcome": "hadir_patuh", "happened_at": c["at"],
+               "notes": "Klien melapor (bench).", "place": "Rumah klien"})]
+            for c in pk["contacts"]
+        ]),
+        ("partner_portal", plan_data["partners"][i % k]["email"],
+         [[("GET", "/partners/portal/?tab=active", None)]]),
+        ("office_list", supervisor, [[("GET", "/clients/", None)]]),
+        ("office_dashboard", supervisor, [[("GET", "/", None)]]),
+        ("search_national", plan_data["admin"]["email"], [searching(admin_search)], clear),
+    ]
+    return [{"name": name, "who": who, "variants": variants,
+             "cleanup": rest[0] if rest else []}
+            for name, who, variants, *rest in result if variants]
+
+
+def pages(plan_data: dict) -> list[dict]:
+    """Persona 0's pages with their first variant, for counting queries and EXPLAIN."""
+    return [{"name": p["name"], "who": p["who"], "requests": p["variants"][0],
+             "cleanup": p["cleanup"]} for p in persona_pages(plan_data, 0)]
+
+
+def query_counts(plan_data: dict) -> dict:
+    """Queries per request of each page (second run: caches warm, as in a steady state)."""
+    counts = {}
+    for page in pages(plan_data):
+        client = TestClient(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(email=page["who"]))
+        per_request = []
+        for _attempt in range(2):
+            per_request = []
+            for method, path, form in page["requests"]:
+                with CaptureQueriesContext(connection) as captured:
+                    response = (client.get(path) if method == "GET"
+                                else client.post(path, form))
+                per_request.append({"path": path, "method": method,
+                                    "status": response.status_code,
+                                    "queries": len(captured.captured_queries)})
+            for _method, path, form in page["cleanup"]:
+                client.post(path, form)
+        counts[page["name"]] = per_request
+    return counts
+
+
+# --- EXPLAIN -------------------------------------------------------------------------------
+
+EXPLAINED = ["caseload_filtered", "search_misspelled", "client_page", "partner_portal",
+             "office_list", "office_dashboard", "search_national", "pk_home"]
+def _scans(plan_text: str) -> list[str]:
+    found = []
+    for line in plan_text.splitlines():
+        match = re.search(r"(Parallel Seq Scan|Seq Scan|Index Only Scan|Index Scan)"
+                          r"(?: Backward)?(?: using (\S+))? on (\S+)", line)
+        bitmap = re.search(r"Bitmap Index Scan on (\S+)", line)
+        rows = re.search(r"actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)", line)
+        suffix = f" (rows={rows.group(1)}, loops={rows.group(2)})" if rows else ""
+        if match:
+            kind, index, table = match.groups()
+            found.append(f"{kind} on {table}" + (f" using {index}" if index else "") + suffix)
+        elif bitmap:
+            found.append(f"Bitmap Index Scan on {bitmap.group(1)}" + suffix)
+    return found
+
+
+def explain(plan_data: dict, out: Path, top: int = 3) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of each page; a summary of scans."""
+    summary: dict = {}
+    chunks = []
+    for page in pages(plan_data):
+        if page["name"] not in EXPLAINED:
+            continue
+        client = TestClient(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(email=page["who"]))
+        captured_all = []
+        for method, path, form in page["requests"]:
+            client.get(path) if method == "GET" else client.post(path, form)  # warm
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path) if method == "GET" else client.post(path, form)
+            if method == "GET":
+                captured_all += captured.captured_queries
+        for _method, path, form in page["cleanup"]:
+            client.post(path, form)
+        interesting = [q for q in captured_all if q["sql"].lstrip().upper().startswith("SELECT")
+                       and "django_session" not in q["sql"]]
+        interesting.sort(key=lambda q: -float(q["time"]))
+        entries = []
+        for q in interesting[:top]:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                text = "\n".join(row[0] for row in cursor.fetchall())
+                transaction.set_rollback(True)
+            total = re.search(r"Execution Time: ([\d.]+) ms", text)
+            scans = _scans(text)
+            seq_big = [s for s in scans if "Seq Scan" in s
+                       and s.split(" on ")[1].split()[0] in BIG_TABLES]
+            entries.append({"ms": float(total.group(1)) if total else None,
+                            "sql": q["sql"][:300], "scans": scans, "seq_scans_on_big": seq_big})
+            chunks.append(f"### {page['name']} ({total.group(1) if total else '?'} ms)\n\n"
+                          f"```sql\n{q['sql']}\n```\n\n```\n{text}\n```\n")
+        summary[page["name"]] = entries
+    out.write_text("# EXPLAIN (ANALYZE, BUFFERS) of each page's slowest queries\n\n"
+                   + "\n".join(chunks))
+    return summary
+
+
+# --- background work ---------------------------------------------------------------------
+
+def _timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def _working_morning() -> datetime:
+    day = timezone.localdate()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
+
+
+def timings(label: str) -> dict:
+    """The reminder sweep (rolled back, so it can be repeated) and the monthly reports."""
+    from bapas.notifications.engine import run_sweeps
+    from reports.documents import render_document
+    from reports.figures import month_bounds, monthly_figures, previous_month
+    from reports.models import GeneratedReport, ReportKind
+    from reports.xlsx import build_workbook
+
+    result: dict = {"scale": label, "offices": Office.objects.count(),
+                    "clients": Client.objects.count(), "contacts": Contact.objects.count()}
+    now = _working_morning()
+    with transaction.atomic():
+        elapsed, sweep = _timed(lambda: run_sweeps(now=now))
+        transaction.set_rollback(True)
+    result["reminder_sweep"] = {"seconds": round(elapsed, 2), "created": sweep.created,
+                                "cancelled": sweep.cancelled, "errors": sweep.errors,
+                                "at": now.isoformat()}
+    year, month = previous_month(timezone.localdate())
+    first, last = month_bounds(year, month)
+    office = Office.objects.filter(email__endswith=f".{scale.BENCH_DOMAIN}").order_by("pk").first()
+    reports = {}
+    for kind in (ReportKind.MONTHLY_PDF, ReportKind.MONTHLY_XLSX):
+        report = GeneratedReport(kind=kind, office=office, period_start=first, period_end=last)
+        elapsed, data = _timed(lambda r=report: render_document(r))
+        reports[f"office {kind}"] = {"seconds": round(elapsed, 2), "bytes": len(data),
+                                     "office": office.name}
+    region = (RegionalOffice.objects.annotate(n=Count("offices")).order_by("-n", "pk").first())
+    if region is not None:
+        report = GeneratedReport(kind=ReportKind.REGIONAL_PDF, regional_office=region,
+                                 period_start=first, period_end=last)
+        elapsed, data = _timed(lambda: render_document(report))
+        reports["regional_pdf"] = {"seconds": round(elapsed, 2), "bytes": len(data),
+                                   "offices": region.n}
+    all_offices = list(Office.objects.values_list("pk", flat=True))
+    elapsed, figures = _timed(lambda: monthly_figures(all_offices, year, month, regional=True))
+    elapsed_xlsx, data = _timed(lambda: build_workbook(
+        figures, title="Nasional", issuer="Nasional", regional=True))
+    reports["national_figures_and_xlsx"] = {"seconds": round(elapsed + elapsed_xlsx, 2),
+                                            "figures_seconds": round(elapsed, 2),
+                                            "bytes": len(data), "offices": len(all_offices)}
+    result["reports"] = reports
+    result["period"] = f"{first:%Y-%m}"
+    return result
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else "status"
+    if command == "status":
+        emit(status())
+    elif command == "plan":
+        emit(plan(int(argv[1]) if len(argv) > 1 else 7))
+    elif command == "clear-cache":
+        cache.clear()
+        emit({"cleared": True})
+    elif command == "queries":
+        emit(query_counts(json.loads(Path(argv[1]).read_text())))
+    elif command == "explain":
+        emit(explain(json.loads(Path(argv[1]).read_text()), Path(argv[2])))
+    elif command == "timings":
+        emit(timings(argv[1] if len(argv) > 1 else "national"))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
