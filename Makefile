@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate messages lint format screenshots check-deploy clean help compile-translations
+.PHONY: run test install migrate messages lint format screenshots check-deploy clean help compile-translations bench
 
 help:
 	@echo "make run          set up everything and serve http://127.0.0.1:8000 with a worker and beat"
@@ -56,6 +56,9 @@ check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  ALLOWED_HOSTS=bapas.example.go.id CACHE_URL=redis://127.0.0.1:6379/1 \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+bench: install compile-translations
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/ $(VENV)
