@@ -16,9 +16,17 @@ def _isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Celery reads Django's settings once; set its own configuration too, so tasks queued by
+    # the code under test run in the test instead of going to a broker.
+    from bapas.celery import app as celery_app
+
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
     cache.clear()
     yield
     cache.clear()
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,6 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
 @pytest.mark.skipif(not BROKER.startswith("redis"), reason="CELERY_BROKER_URL is not Redis")
 def test_task_round_trip_through_real_worker_on_redis(tmp_path):
-    from bapas.celery import app
-
     backend = BROKER.rsplit("/", 1)[0] + "/15"
     queue = f"integration-{os.getpid()}-{time.time_ns()}"
     env = {**os.environ, "CELERY_RESULT_BACKEND": backend, "VAR_DIR": str(tmp_path)}
@@ -25,16 +23,16 @@ def test_task_round_trip_through_real_worker_on_redis(tmp_path):
          "--concurrency=1", "--pool=solo", "-Q", queue, "--without-gossip", "--without-mingle"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    old_backend, old_eager = app.conf.result_backend, app.conf.task_always_eager
-    app.conf.result_backend = backend
-    app.conf.task_always_eager = False
-    try:
-        from bapas.tasks import echo
+    # A separate client app with a result backend, so the site's app (results ignored) stays
+    # untouched; it sends by task name through the same broker.
+    from celery import Celery
 
-        result = echo.apply_async(args=["salam dari Jember"], queue=queue)
+    client_app = Celery("integration-client", broker=BROKER, backend=backend)
+    try:
+        result = client_app.send_task("bapas.tasks.echo", args=["salam dari Jember"],
+                                      queue=queue)
         assert result.get(timeout=60) == "salam dari Jember"
     finally:
-        app.conf.result_backend, app.conf.task_always_eager = old_backend, old_eager
         worker.terminate()
         try:
             worker.wait(timeout=20)
