@@ -130,13 +130,27 @@ class PartnerImporter(Importer):
     def sheets(self):
         return partner_sheets()
 
-    def judge(self, workbook: Workbook) -> Judgement:
+    def _sheets_of(self, workbook: Workbook) -> list[tuple]:
         partner_spec, agreement_spec = self.sheets
         sheet = workbook.sheet(PARTNER_SHEET) or workbook.sheets[0]
         label = _("the sheet “%(name)s”") % {"name": sheet.name} if workbook.fmt == "xlsx" \
             else _("the file")
         header, data = sheet_rows(partner_spec, sheet, label)
+        found = [(partner_spec, header, data)]
+        agreements = workbook.sheet(AGREEMENT_SHEET) if workbook.fmt == "xlsx" else None
+        if agreements is not None and agreements is not sheet and agreements.rows:
+            label = _("the sheet “%(name)s”") % {"name": agreements.name}
+            header, data = sheet_rows(agreement_spec, agreements, label)
+            found.append((agreement_spec, header, data))
+        return found
+
+    def check(self, workbook: Workbook) -> int:
+        return sum(len(data) for _spec, _header, data in self._sheets_of(workbook))
+
+    def judge(self, workbook: Workbook) -> Judgement:
+        sheets = self._sheets_of(workbook)
         judgement = Judgement(rows=[])
+        partner_spec, header, data = sheets[0]
         partner_rows = []
         for number, cells in data:
             row, parsed = parse_row(partner_spec, header, number, cells, PARTNER_SHEET)
@@ -147,10 +161,8 @@ class PartnerImporter(Importer):
             partner_rows.append((row, parsed))
         known = self._judge_partners(partner_rows)
         judgement.rows.extend(row for row, _parsed in partner_rows)
-        agreement_sheet = workbook.sheet(AGREEMENT_SHEET) if workbook.fmt == "xlsx" else None
-        if agreement_sheet is not None and agreement_sheet is not sheet and agreement_sheet.rows:
-            label = _("the sheet “%(name)s”") % {"name": agreement_sheet.name}
-            header, data = sheet_rows(agreement_spec, agreement_sheet, label)
+        if len(sheets) > 1:
+            agreement_spec, header, data = sheets[1]
             rows = []
             for number, cells in data:
                 row, parsed = parse_row(agreement_spec, header, number, cells, AGREEMENT_SHEET)

@@ -37,6 +37,7 @@ class ImportBatch(models.Model):
         PARTNERS = "partners", _("Partners and agreements")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("checking the file")
         PREVIEW = "preview", _("checked, awaiting confirmation")
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("importing")
@@ -98,15 +99,15 @@ class ImportBatch(models.Model):
 
     @property
     def is_busy(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+        return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING}
 
     @property
     def importable_count(self) -> int:
         return self.new_count + self.matched_count
 
     def current_progress(self) -> int:
-        """The running import's progress from the cache; the stored value otherwise."""
-        if self.status == self.Status.RUNNING:
+        """The running check's or import's progress from the cache; the stored value otherwise."""
+        if self.status in {self.Status.CHECKING, self.Status.RUNNING}:
             value = cache.get(progress_cache_key(self.pk))
             if value is not None:
                 return int(value)

@@ -5,12 +5,13 @@ validators), so what the preview accepts is what the commit can save. A client i
 NIK: the same NIK in the office with a similar name adds the order to that client (unless the
 client already has an order with that decree number: then the row is already there); the same
 NIK with another name, or in another office, is an error. The commit goes through
-``client_register`` and ``order_create``, so register numbers, child sections and history are
-exactly what a hand registration writes.
+the registration service's validation and register numbers (see ``_register``) and
+``order_create``, so numbers, child sections and history are what a hand registration writes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from ..nik import InvalidNik, nik_warnings
 from ..nik import parse_nik as check_nik
 
 # The services' own (private) validators, so the preview judges exactly as registration will.
-from ..services.clients import IDENTITY_FIELDS, client_register
+from ..services.clients import IDENTITY_FIELDS, next_register_number
 from ..services.clients import _apply as apply_identity
 from ..services.clients import _similar_names as similar_names
 from ..services.clients import _validate_identity as validate_identity
@@ -103,13 +104,28 @@ class ClientImporter(Importer):
 
     # --- Judging ------------------------------------------------------------------------------
 
-    def judge(self, workbook: Workbook) -> Judgement:
+    def _sheets_of(self, workbook: Workbook) -> list[tuple]:
+        """(spec, sheet, label, data rows, heading map) of the sheets to read; checks headings."""
         client_spec, contact_spec = self.sheets
         sheet = workbook.sheet(CLIENT_SHEET) or workbook.sheets[0]
         label = _("the sheet “%(name)s”") % {"name": sheet.name} if workbook.fmt == "xlsx" \
             else _("the file")
         header, data = sheet_rows(client_spec, sheet, label)
+        found = [(client_spec, header, data)]
+        contacts = workbook.sheet(CONTACT_SHEET) if workbook.fmt == "xlsx" else None
+        if contacts is not None and contacts is not sheet and contacts.rows:
+            label = _("the sheet “%(name)s”") % {"name": contacts.name}
+            header, data = sheet_rows(contact_spec, contacts, label)
+            found.append((contact_spec, header, data))
+        return found
+
+    def check(self, workbook: Workbook) -> int:
+        return sum(len(data) for _spec, _header, data in self._sheets_of(workbook))
+
+    def judge(self, workbook: Workbook) -> Judgement:
+        sheets = self._sheets_of(workbook)
         judgement = Judgement(rows=[])
+        client_spec, header, data = sheets[0]
         client_rows = []
         for number, cells in data:
             row, parsed = parse_row(client_spec, header, number, cells, CLIENT_SHEET)
@@ -121,11 +137,8 @@ class ClientImporter(Importer):
             client_rows.append((row, parsed))
         seen = self._judge_clients(client_rows)
         judgement.rows.extend(row for row, _parsed in client_rows)
-
-        contact_sheet = workbook.sheet(CONTACT_SHEET) if workbook.fmt == "xlsx" else None
-        if contact_sheet is not None and contact_sheet is not sheet and contact_sheet.rows:
-            contact_label = _("the sheet “%(name)s”") % {"name": contact_sheet.name}
-            header, data = sheet_rows(contact_spec, contact_sheet, contact_label)
+        if len(sheets) > 1:
+            contact_spec, header, data = sheets[1]
             contact_rows = []
             for number, cells in data:
                 row, parsed = parse_row(contact_spec, header, number, cells, CONTACT_SHEET)
@@ -138,7 +151,10 @@ class ClientImporter(Importer):
         return judgement
 
     def _columns(self) -> dict[str, str]:
-        return {column.name: column.heading for column in self.sheets[0].columns}
+        """Model field (or column) name -> the column heading its errors go next to."""
+        columns = {column.name: column.heading for column in self.sheets[0].columns}
+        columns["assigned_pk"] = columns["pk_email"]
+        return columns
 
     def _judge_clients(self, rows: list[tuple[RowResult, dict]]) -> dict[str, Seen]:
         columns = self._columns()
@@ -386,6 +402,30 @@ class ClientImporter(Importer):
 
     # --- Committing ---------------------------------------------------------------------------
 
+    def _register_numbers(self):
+        """The office's next register numbers of the year, from ``next_register_number``.
+
+        ``client_register`` looks the number up again for every client, which scans the year's
+        numbers each time (thousands of rows make that quadratic). The import runs in one
+        transaction, so it asks once and counts on; a registration by hand in the same moment
+        makes the unique constraint fail the import as a whole, which can be confirmed again.
+        """
+        first = next_register_number(self.office, timezone.localdate().year)
+        prefix, _slash, number = first.rpartition("/")
+        start = int(number)
+        return (f"{prefix}/{value:04d}" for value in itertools.count(start))
+
+    def _register(self, identity: dict, numbers) -> Client:
+        """What ``client_register`` does, with the register number from ``numbers``."""
+        client = Client(office=self.office, created_by=self.by)
+        apply_identity(client, identity)
+        validate_identity(client)
+        client._history_user = self.by
+        client._change_reason = "registered"
+        client.register_number = next(numbers)
+        client.save()
+        return client
+
     def commit(self, judgement: Judgement, progress: Callable[[int, int], None]) -> dict:
         rows = judgement.importable
         existing = {c.pk: c for c in Client.objects.filter(
@@ -401,6 +441,7 @@ class ClientImporter(Importer):
         contacts: list[Contact] = []
         created_clients = 0
         now = timezone.now()
+        numbers = self._register_numbers()
         for index, row in enumerate(rows, start=1):
             payload = row.payload
             if row.sheet == CLIENT_SHEET:
@@ -409,8 +450,7 @@ class ClientImporter(Importer):
                 if client is None and payload["client_pk"]:
                     client = existing[payload["client_pk"]]
                 elif client is None:
-                    client = client_register(office=self.office, by=self.by,
-                                             **payload["identity"])
+                    client = self._register(payload["identity"], numbers)
                     created_clients += 1
                 clients[nik] = client
                 order = order_create(client=client, data=payload["order"], by=self.by)

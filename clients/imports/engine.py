@@ -129,6 +129,11 @@ class Importer:
     def __init__(self, *, office: Office, by: User):
         self.office, self.by = office, by
 
+    def check(self, workbook: Workbook) -> int:  # pragma: no cover - abstract
+        """Check the headings of every sheet (ValidationError naming what is missing);
+        return the number of data rows."""
+        raise NotImplementedError
+
     def judge(self, workbook: Workbook) -> Judgement:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -235,35 +240,79 @@ def _apply_counts(batch: ImportBatch, judgement: Judgement) -> None:
     }
 
 
+EMPTY_MESSAGE = "The file has the right columns but no data rows."
+
+
 def import_upload(*, importer: Importer, upload) -> ImportBatch:
-    """Check and judge an uploaded file; store the batch and its rows (the preview).
+    """Check an uploaded file and store it as a batch with its judged rows (the preview).
 
     A file that is not a spreadsheet, too large, or lacks required columns raises
-    ``ValidationError`` and nothing is stored.
+    ``ValidationError`` at once and nothing is stored. A file with more than
+    ``BACKGROUND_ABOVE`` data rows is judged by a Celery worker (status "checking"); smaller ones
+    right here.
     """
     workbook = read_upload(upload)
-    judgement = importer.judge(workbook)
-    if not judgement.rows:
-        raise ValidationError(_("The file has the right columns but no data rows."),
-                              code="empty")
+    data_rows = importer.check(workbook)
+    if not data_rows:
+        raise ValidationError(_(EMPTY_MESSAGE), code="empty")
+    judgement = None
+    if data_rows <= BACKGROUND_ABOVE:
+        judgement = importer.judge(workbook)
+        if not judgement.rows:
+            raise ValidationError(_(EMPTY_MESSAGE), code="empty")
     upload.seek(0)
     content = upload.read()
     batch = ImportBatch(
         office=importer.office, kind=importer.kind, created_by=importer.by,
         original_name=Path(upload.name or "import").name[:255], size=len(content),
-        checksum=hashlib.sha256(content).hexdigest(),
+        checksum=hashlib.sha256(content).hexdigest(), total_rows=data_rows,
     )
-    _apply_counts(batch, judgement)
+    if judgement is None:
+        batch.status = ImportBatch.Status.CHECKING
+    else:
+        _apply_counts(batch, judgement)
     extension = Path(upload.name or "").suffix.lower() or ".xlsx"
     with transaction.atomic():
         batch.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{batch.checksum[:12]}{extension}",
                         ContentFile(content), save=False)
         try:
             batch.save()
-            _store_rows(batch, judgement)
+            if judgement is not None:
+                _store_rows(batch, judgement)
         except Exception:
             batch.file.delete(save=False)  # no orphan file without its row
             raise
+        if judgement is None:
+            from .tasks import check_import
+
+            transaction.on_commit(partial(check_import.delay, batch.pk))
+    return batch
+
+
+def import_check(batch_id: int) -> ImportBatch | None:
+    """Judge a large uploaded file (in the worker). Safe to run twice."""
+    batch = ImportBatch.objects.filter(
+        pk=batch_id, status=ImportBatch.Status.CHECKING).select_related(
+        "office", "created_by").first()
+    if batch is None:
+        return None
+    try:
+        judgement = importer_for(batch, batch.created_by).judge(_read_batch_file(batch))
+        if not judgement.rows:
+            raise ValidationError(_(EMPTY_MESSAGE), code="empty")
+        with transaction.atomic():
+            _apply_counts(batch, judgement)
+            batch.status = ImportBatch.Status.PREVIEW
+            batch.save()
+            _store_rows(batch, judgement)
+    except ValidationError as exc:
+        _fail(batch_id, _("The file could not be checked: %(reason)s")
+              % {"reason": " ".join(exc.messages)})
+    except Exception:
+        logger.exception("Checking import %s failed", batch_id)
+        _fail(batch_id, _("The file could not be checked: an unexpected error occurred. The "
+                          "administrator can find the details in the server log."))
+    batch.refresh_from_db()
     return batch
 
 
@@ -284,30 +333,51 @@ def import_refresh(batch: ImportBatch, importer: Importer) -> Judgement:
 
 # --- Confirm and run ----------------------------------------------------------------------------
 
+CHANGED_MESSAGE = ("The data changed since you checked this file (for example, someone "
+                   "registered one of these records meanwhile). Check the preview again, then "
+                   "confirm.")
 
-def import_confirm(*, batch: ImportBatch, by: User, signature: str) -> ImportBatch:
+
+def _check_importable(importable: int, errors: int, skip_errors: bool) -> None:
+    if not importable:
+        raise ValidationError(_("There is nothing to import: every row is either already "
+                                "there or has an error."), code="nothing")
+    if errors and not skip_errors:
+        raise ValidationError(
+            _("%(count)d rows have errors, so nothing was imported. Fix them in your file and "
+              "upload it again, or tick “Skip the rows with errors” to import only the valid "
+              "rows.") % {"count": errors}, code="errors")
+
+
+def import_confirm(
+    *, batch: ImportBatch, by: User, signature: str, skip_errors: bool = False
+) -> ImportBatch:
     """Import the batch's valid rows: at once when small, in the background when large.
 
-    ``signature`` is the preview the user saw; if the verdicts changed since, the preview is
-    updated and a ValidationError says so (nothing is imported).
+    ``signature`` is the preview the user saw; if the verdicts changed since, nothing is
+    imported and a ValidationError says so (a small file's preview is updated at once; a large
+    one's worker stops and the preview offers to check again). A file with rows in error is
+    imported only when the user chose to skip them (``skip_errors``): by default nothing of a
+    file with errors goes in.
     """
     if not batch.is_open:
         raise ValidationError(_("This import has already been confirmed."), code="state")
-    importer = importer_for(batch, by)
-    judgement = import_refresh(batch, importer)
-    if judgement.signature() != signature:
-        raise ValidationError(
-            _("The data changed since you checked this file (for example, someone registered "
-              "one of these records meanwhile). Check the preview again, then confirm."),
-            code="changed",
-        )
-    if not judgement.importable:
-        raise ValidationError(_("There is nothing to import: every row is either already "
-                                "there or has an error."), code="nothing")
-    background = len(judgement.importable) > BACKGROUND_ABOVE
+    if signature != batch.error_report.get("signature"):
+        raise ValidationError(_(CHANGED_MESSAGE), code="changed")
+    background = batch.importable_count > BACKGROUND_ABOVE
+    judgement = None
+    if background:
+        _check_importable(batch.importable_count, batch.error_count, skip_errors)
+    else:
+        judgement = import_refresh(batch, importer_for(batch, by))
+        if judgement.signature() != signature:
+            raise ValidationError(_(CHANGED_MESSAGE), code="changed")
+        _check_importable(len(judgement.importable), judgement.count(S.ERROR), skip_errors)
+    report = {**batch.error_report, "confirmed": {"signature": signature,
+                                                  "skip_errors": skip_errors}}
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
         status=ImportBatch.Status.QUEUED, confirmed_by=by, confirmed_at=timezone.now(),
-        progress=0,
+        progress=0, error_report=report,
     )
     if not claimed:
         raise ValidationError(_("This import has already been confirmed."), code="state")
@@ -370,8 +440,12 @@ def import_run(batch_id: int, *, judgement: Judgement | None = None) -> ImportBa
         importer = importer_for(batch, by)
         with transaction.atomic():
             if judgement is None:
-                # In the worker: judge the file again, as the database stands now.
+                # In the worker: judge the file again, as the database stands now, and import
+                # only if the verdicts are still those the user confirmed.
                 judgement = importer.judge(_read_batch_file(batch))
+                confirmed = batch.error_report.get("confirmed", {})
+                if judgement.signature() != confirmed.get("signature"):
+                    raise ValidationError(_(CHANGED_MESSAGE), code="changed")
                 _apply_counts(batch, judgement)
                 _store_rows(batch, judgement)
             summary = importer.commit(judgement, report)
@@ -401,7 +475,9 @@ def import_reopen(batch: ImportBatch, by: User) -> Judgement:
         raise ValidationError(_("Only a failed import can be checked again."), code="state")
     batch.status = ImportBatch.Status.PREVIEW
     batch.progress = 0
-    batch.error_report = {k: v for k, v in batch.error_report.items() if k != "failure"}
+    batch.confirmed_by = batch.confirmed_at = batch.started_at = batch.finished_at = None
+    batch.error_report = {k: v for k, v in batch.error_report.items()
+                          if k not in {"failure", "confirmed"}}
     return import_refresh(batch, importer_for(batch, by))
 
 

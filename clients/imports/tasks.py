@@ -1,4 +1,4 @@
-"""The Celery task that imports a large batch. Registered with the worker through
+"""The Celery tasks that check and import a large batch. Registered with the worker through
 ``CELERY_IMPORTS`` (settings), since autodiscovery only looks at ``<app>.tasks``."""
 
 from __future__ import annotations
@@ -16,4 +16,14 @@ def run_import(batch_id: int) -> str | None:
     from .engine import import_run
 
     batch = import_run(batch_id)
+    return batch.status if batch is not None else None
+
+
+@shared_task(name="clients.imports.check_import", acks_late=True, ignore_result=True,
+             soft_time_limit=SOFT_TIME_LIMIT, time_limit=SOFT_TIME_LIMIT + 60)
+def check_import(batch_id: int) -> str | None:
+    """Judge every row of a large uploaded file for its preview. Safe to run twice."""
+    from .engine import import_check
+
+    batch = import_check(batch_id)
     return batch.status if batch is not None else None

@@ -222,10 +222,11 @@ def preview(request, batch_pk: int, *, pages: ImportPages):
         row.problems = [(column, row.values.get(column, "") if column else "", message)
                         for column, messages_ in row.errors.items() for message in messages_]
     log_access(request, batch, AccessLog.Action.VIEW)
-    late = (
-        batch.status == ImportBatch.Status.QUEUED and batch.confirmed_at is not None
-        and (timezone.now() - batch.confirmed_at).total_seconds() > WORKER_LATE_AFTER_SECONDS
-    )
+    waiting_since = (batch.confirmed_at if batch.status == ImportBatch.Status.QUEUED
+                     else batch.created_at if batch.status == ImportBatch.Status.CHECKING
+                     else None)
+    late = waiting_since is not None and (
+        (timezone.now() - waiting_since).total_seconds() > WORKER_LATE_AFTER_SECONDS)
     return render(request, "imports/preview.html", {
         "batch": batch, "pages": pages, "page": page, "tabs": tabs, "status": status,
         "sheets": sheets if len(sheets) > 1 else [], "sheet": sheet,
@@ -253,7 +254,8 @@ def confirm(request, batch_pk: int, *, pages: ImportPages):
     batch = _batch(request, pages, batch_pk)
     try:
         batch = import_confirm(batch=batch, by=request.user,
-                               signature=request.POST.get("signature", ""))
+                               signature=request.POST.get("signature", ""),
+                               skip_errors=request.POST.get("skip_errors") == "1")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(pages.url("import_preview", batch.pk))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from clients.imports.clients_spec import client_sheets
@@ -18,6 +18,14 @@ from clients.imports.clients_spec import client_sheets
 @pytest.fixture(autouse=True)
 def _import_urls(settings):
     settings.ROOT_URLCONF = "tests.imports.urls"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are asserted in their English source (the catalogue is filled in later)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def headings(sheet: int = 0) -> list[str]:
