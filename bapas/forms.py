@@ -3,6 +3,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Office, RegionalOffice, Role, User
 from .roles import assignable_roles
@@ -82,9 +83,9 @@ class OfficeForm(forms.ModelForm):
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False,
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False,
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
