@@ -51,12 +51,11 @@ class Command(BaseCommand):
         if values["clients"] < values["offices"]:
             raise CommandError("--clients must be at least --offices (every office has clients)")
         log = self.stdout.write
-        if scale.holds_scale_data():
-            if not options["reset"]:
-                raise CommandError(
-                    "This database already holds scale data (accounts @officeN.bench.local). "
-                    "Use it as it is, or run again with --reset to replace it."
-                )
+        if scale.holds_scale_data() and not options["reset"]:
+            raise CommandError(
+                "This database already holds scale data (accounts @officeN.bench.local). "
+                "Use it as it is, or run again with --reset to replace it."
+            )
         if options["reset"]:
             others = scale.foreign_users()
             if others and not options["force"]:
