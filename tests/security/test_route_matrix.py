@@ -224,3 +224,58 @@ def test_admin_cannot_withdraw_client_consent(demo):
     response = client.post(url, {})
     assert response.status_code == 403
     assert ClientMessageConsent.objects.get(pk=demo["consent"]).withdrawn_at is None
+
+
+# --- the grouped patterns: allauth and Django's admin --------------------------------------
+
+# allauth pages that need a logged-in user; the others (login, reset, sign-up closed...) are
+# for anonymous visitors.
+ALLAUTH_LOGIN_REQUIRED = {
+    "account_email", "account_change_password", "account_set_password",
+    "account_reauthenticate", "mfa_index", "mfa_reauthenticate", "mfa_activate_totp",
+    "mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+}
+DUMMY_ARGS = {"key": "x" * 20, "uidb36": "zz"}
+
+
+def _allauth_url(pattern: Pattern) -> str:
+    kwargs = {name: DUMMY_ARGS.get(name, "1") for name in pattern.converters}
+    if not kwargs:
+        # Regex patterns (confirm-email, reset key) expose their groups through the resolver.
+        groups = get_resolver().reverse_dict.getlist(pattern.key)
+        names = groups[0][0][0][1] if groups else []
+        kwargs = {name: DUMMY_ARGS.get(name, "1") for name in names}
+    return reverse(pattern.key, kwargs=kwargs)
+
+
+def test_allauth_pages_answer_anonymous_visitors_without_errors(db):
+    client = Client(raise_request_exception=False)
+    wrong = []
+    allauth = [p for p in project_patterns() if group_of(p) == "allauth"]
+    assert {"account_login", "account_reset_password", "mfa_authenticate"} <= {
+        p.key for p in allauth}
+    for pattern in allauth:
+        url = _allauth_url(pattern)
+        got = outcome(client.get(url))
+        if pattern.key in ALLAUTH_LOGIN_REQUIRED:
+            if got != LOGIN:
+                wrong.append(f"{pattern.key} ({url}): {got}, expected the login page")
+        elif got not in {200, REDIRECT, LOGIN, 404}:
+            wrong.append(f"{pattern.key} ({url}): {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_refused_to_every_role_but_the_administrator(role, demo):
+    client = Client(raise_request_exception=False)
+    if role != "anonymous":
+        client.force_login(demo.users[role])
+    admin_login = reverse("admin:login")
+    for name in ("admin:index", "admin:bapas_accesslog_changelist", "admin:bapas_user_changelist"):
+        response = client.get(reverse(name))
+        if role == "admin":
+            assert response.status_code == 200, name
+        else:
+            assert response.status_code == 302, (name, response.status_code)
+            assert response["Location"].startswith(admin_login), name
