@@ -157,6 +157,19 @@ class ActivityMixin:
                                    "issued_by", "created_at"], warnings)
         self.loader.load(CaseNote, ["id", "client", "order", "text", "confidential", "author",
                                     "created_at"], notes)
+        # Four in ten clients with WhatsApp agreed to reminders (the sweep's client messages).
+        Consent = model("bapas.ClientMessageConsent")
+        consents, seen = [], set()
+        for info in self.orders:
+            number = self.whatsapp.get(info.client)
+            if info.status != "aktif" or not number or info.client in seen or r() >= 0.4:
+                continue
+            seen.add(info.client)
+            consents.append((self.next_id("bapas.ClientMessageConsent"), info.client,
+                             "62" + number[1:], self.at(info.start, 11), "written",
+                             info.pk or self.offices[info.office].operator))
+        self.loader.load(Consent, ["id", "client", "phone", "given_at", "method",
+                                   "recorded_by"], consents)
 
     # -- referrals, their events, goals, sessions and reports --
 

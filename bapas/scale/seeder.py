@@ -70,6 +70,7 @@ class Seeder(ActivityMixin):
         self.partner_staff: dict[int, int] = {}
         self.partner_services: dict[int, list[int]] = {}
         self.client_names: dict[int, str] = {}
+        self.whatsapp: dict[int, str] = {}
 
     # -- helpers --
 
@@ -335,6 +336,8 @@ class Seeder(ActivityMixin):
             register[(office.id, year, code)] += 1
             number = f"{register[(office.id, year, code)]:04d}/{code}/{year}"
             whatsapp = self.phone() if r() < 0.6 else ""
+            if whatsapp:
+                self.whatsapp[client_id] = whatsapp
             clients.append((
                 client_id, office.id, number, name, normalise(name)[:200], nik,
                 office.city, birth, "P" if female else "L", self.pick(RELIGIONS),
