@@ -151,7 +151,9 @@ def template_download(request, *, pages: ImportPages):
 def upload(request, *, pages: ImportPages):
     user = request.user
     office_choice = pages.office_choice and user.is_admin
-    form = UploadForm(request.POST or None, request.FILES or None, office_choice=office_choice)
+    bound = request.method == "POST"
+    form = UploadForm(request.POST if bound else None, request.FILES if bound else None,
+                      office_choice=office_choice)
     if request.method == "POST" and form.is_valid():
         office = form.cleaned_data["office"] if office_choice else user.office
         importer = pages.importer(office=office, by=user)
