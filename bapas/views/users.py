@@ -52,7 +52,9 @@ def user_list(request):
 @login_required
 @capability_required("users.manage")
 def user_create(request):
-    form = UserForm(request.POST or None, editor=request.user)
+    # "New staff account" on a partner's page links here with ?role=partner&partner=<id>.
+    initial = {key: request.GET[key] for key in ("role", "partner", "office") if key in request.GET}
+    form = UserForm(request.POST or None, editor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)

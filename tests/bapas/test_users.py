@@ -118,3 +118,11 @@ def test_every_change_to_an_account_is_in_history(login, users):
     latest = target.history.latest()
     assert latest.full_name == "Dewi Baru"
     assert latest.history_user == users["supervisor"]
+
+
+def test_new_staff_account_form_is_prefilled_from_the_partner_page(login, users, partner):
+    page = login(users["supervisor"]).get(
+        reverse("user_create"), {"role": "partner", "partner": partner.pk}
+    ).content.decode()
+    assert f'<option value="{partner.pk}" selected>' in page
+    assert '<option value="partner" selected>' in page
