@@ -25,7 +25,8 @@ INSECURE_DEFAULT_SECRET_KEY = "django-insecure-bapas-development-key-do-not-use-
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    # An empty value (docker-compose's ${VAR:-}) means "not set".
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
