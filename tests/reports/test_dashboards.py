@@ -45,6 +45,11 @@ def chart_data(response, chart_id: str) -> dict:
     return json.loads(page[start:page.index("</script>", start)])
 
 
+def early_today():
+    """A moment of the local today, whatever the hour: month figures count it as this month."""
+    return timezone.localtime().replace(hour=0, minute=1, second=0, microsecond=0)
+
+
 def queries(browser, path="/") -> int:
     with CaptureQueriesContext(connection) as captured:
         assert browser.get(path).status_code == 200
@@ -81,7 +86,7 @@ def test_charts_come_from_the_project_without_inline_script(login, users):
 # --- PK ------------------------------------------------------------------------------------------
 
 def pk_caseload(pk, office, n):
-    now = timezone.now()
+    now = timezone.localtime()  # "today" is the local day, whatever the hour in UTC
     for i in range(n):
         order = OrderFactory(
             client=ClientFactory(office=office), assigned_pk=pk,
@@ -122,7 +127,7 @@ def office_activity(office, supervisor, n, partner):
     for i in range(n):
         order = OrderFactory(client=ClientFactory(office=office), assigned_pk=pks[i % len(pks)],
                              supervision_start=today.replace(day=1))
-        ContactFactory(order=order, planned_at=timezone.now() - timedelta(hours=1),
+        ContactFactory(order=order, planned_at=early_today(),
                        outcome=Outcome.ATTENDED, officer=order.assigned_pk)
         target = partner if i % 2 else PartnerFactory(offices=[office])
         referral(order, target, ReferralStatus.IN_PROGRESS, sent=timezone.now(),
@@ -207,7 +212,7 @@ def region_activity(region, n):
         order = OrderFactory(client=ClientFactory(office=office, full_name=f"Klien Rahasia {i}"),
                              assigned_pk=pk, supervision_start=today.replace(day=1))
         ContactFactory(order=order, kind=ContactKind.REPORT,
-                       planned_at=timezone.now() - timedelta(minutes=5),
+                       planned_at=early_today(),
                        outcome=Outcome.ATTENDED, officer=pk)
 
 
