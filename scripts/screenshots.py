@@ -41,6 +41,22 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("offices-admin", "admin@demo.local", "/offices/"),
     ("audit-supervisor", "kasubsi@demo.local", "/audit/access/"),
     ("audit-changes-supervisor", "kasubsi@demo.local", "/audit/changes/?model=bapas.user"),
+    ("client-pk", "pk1@demo.local",
+     "py:SupervisionOrder.objects.filter(assigned_pk__email='pk1@demo.local', status='aktif')"
+     ".order_by('id').first().client.get_absolute_url()"),
+    ("order-pk", "pk1@demo.local",
+     "py:SupervisionOrder.objects.filter(assigned_pk__email='pk1@demo.local', status='aktif')"
+     ".order_by('id').first().get_absolute_url()"),
+    ("awaiting-outcomes-pk", "pk1@demo.local", "clients:awaiting_outcomes"),
+    ("checkin-operator", "operator@demo.local", "clients:checkin"),
+    ("register-operator", "operator@demo.local", "clients:register"),
+    ("home-supervisor", "kasubsi@demo.local", "/"),
+    ("portal-partner", "dinsos@demo.local", "partners:portal"),
+    ("referrals-pk", "pk1@demo.local", "partners:referrals"),
+    ("meeting-supervisor", "kasubsi@demo.local",
+     "py:Meeting.objects.order_by('starts_at').first().get_absolute_url()"),
+    ("home-regional", "kanwil@demo.local", "/"),
+    ("imports-operator", "operator@demo.local", "clients:imports"),
 ]
 
 # Which of them the README shows at phone width as well is the README's choice; all are taken.
@@ -103,12 +119,18 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 RESOLVE_CODE = """
 import json, sys
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 paths = {}
+models = {model.__name__: model for model in apps.get_models()}
 for name in sys.argv[1:]:
     try:
-        paths[name] = reverse(name)
-    except NoReverseMatch:
+        if name.startswith("py:"):
+            # A page of a demo record: an expression over the models, written in PAGES below.
+            paths[name] = eval(name[3:], {"reverse": reverse, **models})  # noqa: S307
+        else:
+            paths[name] = reverse(name)
+    except (NoReverseMatch, AttributeError, LookupError):
         paths[name] = None
 print(json.dumps(paths))
 """
