@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/changes/", audit.change_history, name="audit_changes"),
     path("audit/access/", audit.access_log, name="audit_access"),
     path("audit/access.csv", audit.access_log_csv, name="audit_access_csv"),
+    path("privacy/", include("bapas.views.privacy")),
     path("clients/", include("clients.urls")),
     path("partners/", include("partners.urls")),
     path("meetings/", include("meetings.urls")),

@@ -386,3 +386,10 @@ ROUTES.update({
                             why="the public check of a printed document's QR code: says "
                                 "whether the code is genuine, shows no personal data"),
 })
+
+ROUTES.update({
+    # --- data-subject rights (bapas.views.privacy) -------------------------------------------
+    "privacy:client_export": Route(get=capability(("supervisor", "head", "admin")), args=CLIENT),
+    "privacy:client_export_download": Route(args=CLIENT, **post_only(
+        ("supervisor", "head", "admin"), capability(("supervisor", "head", "admin")))),
+})

@@ -1,0 +1,343 @@
+"""Data-subject rights and retention: a client's copy of their data (ZIP with JSON, PDF and
+files) and the anonymisation of clients past the retention period."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from bapas.models import AccessLog
+from bapas.notifications.models import ClientMessageConsent
+from bapas.privacy import (
+    ANONYMISED_NAME,
+    NEUTRAL_TEXT,
+    client_access_log,
+    clients_due_for_anonymisation,
+)
+from clients.models import (
+    CaseNote,
+    Client,
+    ClientDocument,
+    Contact,
+    ContactPhoto,
+    OrderStatus,
+    OrderStatusChange,
+    Outcome,
+    SupervisionOrder,
+    WarningLetter,
+)
+from meetings.models import MeetingClient
+from partners.models import Referral, ServiceSession
+from tests.factories import ClientFactory, ContactFactory, OrderFactory
+from tests.factories.meetings import MeetingFactory
+from tests.factories.partners import ReferralFactory
+
+from .conftest import PDF_BYTES, png_bytes
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+# --- the export ----------------------------------------------------------------------------
+
+@pytest.fixture
+def case(users, office):
+    """A client of users['pk'] with something in every section the export covers."""
+    client = ClientFactory(office=office, full_name="Slamet Riyadi", phone="081298765432",
+                           address_street="Jl. Mawar No. 7", guarantor_name="Sri Wahyuni")
+    client.photo.save("foto.png", ContentFile(png_bytes()), save=True)
+    order = OrderFactory(client=client, assigned_pk=users["pk"], offence="Penggelapan")
+    contact = ContactFactory(order=order, notes="Klien bekerja di bengkel Pak Darto",
+                             planned_at=timezone.now() - timedelta(days=2),
+                             outcome=Outcome.ATTENDED, happened_at=timezone.now())
+    photo = ContactPhoto(contact=contact, caption="Rumah", uploaded_by=users["pk"])
+    photo.image.save("rumah.png", ContentFile(png_bytes("green")), save=False)
+    photo.save()
+    CaseNote.objects.create(client=client, order=order, text="Catatan ZQX-9",
+                            author=users["pk"])
+    document = ClientDocument(client=client, kind=ClientDocument.Kind.DECREE, title="SK PB ZQX",
+                              document_date=timezone.localdate(),
+                              content_type="application/pdf", uploaded_by=users["pk"])
+    document.file.save("sk.pdf", ContentFile(PDF_BYTES), save=False)
+    document.save()
+    referral = ReferralFactory(order=order, partner__name="Dinas Sosial Uji")
+    ServiceSession.objects.create(referral=referral, date=timezone.localdate(),
+                                  duration_minutes=60, attendance="attended",
+                                  activity="Konseling keluarga ZQX", logged_by=users["partner"])
+    meeting = MeetingFactory(office=office, created_by=users["supervisor"])
+    MeetingClient.objects.create(meeting=meeting, client=client, note="Dibahas di TPP")
+    ClientMessageConsent.objects.create(client=client, phone=client.phone)
+    AccessLog.objects.create(user=users["pk2"], office=office, action=AccessLog.Action.VIEW,
+                             content_type=None, object_label="unrelated", path="/x/")
+    return {"client": client, "order": order, "document": document, "referral": referral,
+            "meeting": meeting, "contact": contact}
+
+
+def _download(client, case):
+    return client.post(reverse("privacy:client_export_download", args=[case["client"].pk]))
+
+
+def _archive(response) -> zipfile.ZipFile:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    assert case_name_not_in(response["Content-Disposition"])
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def case_name_not_in(text: str) -> bool:
+    return "Slamet" not in text
+
+
+@pytest.mark.parametrize("role", ["supervisor", "head", "admin"])
+def test_managers_and_admin_open_the_export_page(login, users, case, role):
+    response = login(users[role]).get(reverse("privacy:client_export", args=[case["client"].pk]))
+    assert response.status_code == 200
+    assert b"Slamet Riyadi" in response.content
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("role", ["pk", "pk2", "operator", "partner", "regional"])
+def test_other_roles_are_refused_the_export(login, users, case, role):
+    client = login(users[role])
+    assert client.get(reverse("privacy:client_export", args=[case["client"].pk])).status_code \
+        == 403
+    assert _download(client, case).status_code == 403
+
+
+def test_export_of_another_office_client_is_not_found(login, users, other_office):
+    foreign = ClientFactory(office=other_office)
+    client = login(users["supervisor"])
+    assert client.get(reverse("privacy:client_export", args=[foreign.pk])).status_code == 404
+    assert client.post(reverse("privacy:client_export_download",
+                               args=[foreign.pk])).status_code == 404
+
+
+def test_download_is_post_only(login, users, case):
+    response = login(users["supervisor"]).get(
+        reverse("privacy:client_export_download", args=[case["client"].pk]))
+    assert response.status_code == 405
+
+
+def test_export_holds_everything_about_the_client(login, users, case):
+    http = login(users["supervisor"])
+    http.get(reverse("privacy:client_export", args=[case["client"].pk]))  # logged: a view
+    archive = _archive(_download(http, case))
+    names = set(archive.namelist())
+    assert {"data.json", "data.pdf"} <= names
+    data = json.loads(archive.read("data.json"))
+    identity = data["identity"][0]
+    assert identity["full_name"] == "Slamet Riyadi"
+    assert identity["nik"] == case["client"].nik
+    assert identity["address_street"] == "Jl. Mawar No. 7"
+    assert identity["guarantor_name"] == "Sri Wahyuni"
+    assert [o["offence"] for o in data["orders"]] == ["Penggelapan"]
+    assert data["contacts"][0]["notes"] == "Klien bekerja di bengkel Pak Darto"
+    assert [n["text"] for n in data["case_notes"]] == ["Catatan ZQX-9"]
+    assert [d["title"] for d in data["documents"]] == ["SK PB ZQX"]
+    assert data["referrals"][0]["partner"] == "Dinas Sosial Uji"
+    assert [g["description"] for g in data["referral_goals"]]
+    assert data["service_sessions"][0]["activity"] == "Konseling keluarga ZQX"
+    assert data["meetings"][0]["note"] == "Dibahas di TPP"
+    assert data["message_consents"][0]["phone"]
+    # the access log about the client: the export page view, not other records' rows
+    assert any(row["user"] == users["supervisor"].full_name for row in data["access_log"])
+    assert all(row["object_label"] != "unrelated" for row in data["access_log"])
+    # the files themselves
+    document_file = next(n for n in names if n.startswith("files/documents/"))
+    assert archive.read(document_file) == PDF_BYTES
+    assert any(n.startswith("files/photo") for n in names)
+    assert any(n.startswith("files/visit-photos/") for n in names)
+    assert data["missing_files"] == []
+    pdf = archive.read("data.pdf")
+    assert pdf.startswith(b"%PDF")
+    if PDFTOTEXT:
+        text = subprocess.run([PDFTOTEXT, "-", "-"], input=pdf, capture_output=True,
+                              check=True).stdout.decode()
+        for expected in ("Slamet Riyadi", "Penggelapan", "Catatan ZQX-9", "RAHASIA"):
+            assert expected in text, expected
+
+
+def test_export_is_access_logged_as_an_export(login, users, case):
+    _download(login(users["head"]), case)
+    row = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).latest("id")
+    assert row.user == users["head"]
+    assert row.object_id == str(case["client"].pk)
+    assert row.office_id == case["client"].office_id
+
+
+def test_a_missing_file_is_listed_not_fatal(login, users, case):
+    case["document"].file.storage.delete(case["document"].file.name)
+    data = json.loads(_archive(_download(login(users["supervisor"]), case)).read("data.json"))
+    assert len(data["missing_files"]) == 1
+
+
+def test_client_access_log_gathers_rows_of_every_record_of_the_client(login, users, case):
+    http = login(users["pk"])
+    http.get(reverse("clients:document", args=[case["client"].pk, case["document"].pk]))
+    http.get(reverse("clients:contact_detail", args=[case["contact"].pk]))
+    kinds = {row.content_type.model for row in client_access_log(case["client"])}
+    assert {"clientdocument", "contact"} <= kinds
+
+
+# --- retention -----------------------------------------------------------------------------
+
+YEARS_AGO_6 = timezone.localdate() - timedelta(days=6 * 366)
+
+
+@pytest.fixture
+def old_case(case, users):
+    """The case closed six years ago: due for anonymisation after five."""
+    order = case["order"]
+    SupervisionOrder.objects.filter(pk=order.pk).update(
+        status=OrderStatus.COMPLETED, status_changed_at=YEARS_AGO_6,
+        supervision_start=YEARS_AGO_6 - timedelta(days=400),
+        supervision_end=YEARS_AGO_6)
+    OrderStatusChange.objects.create(order=order, from_status=OrderStatus.ACTIVE,
+                                     to_status=OrderStatus.COMPLETED, effective_date=YEARS_AGO_6,
+                                     reason="Masa bimbingan selesai, Slamet pindah ke Malang",
+                                     reference="W15-123", changed_by=users["supervisor"])
+    WarningLetter.objects.create(order=order, level="sp1", number="SP1/ZQX",
+                                 issued_on=YEARS_AGO_6, reason="Tidak lapor",
+                                 issued_by=users["pk"])
+    Referral.objects.filter(pk=case["referral"].pk).update(note_for_partner="Ibu Slamet sakit")
+    return case
+
+
+@pytest.fixture
+def recent_case(users, office):
+    """A client whose order closed last year, and one still under supervision."""
+    recent = OrderFactory(client=ClientFactory(office=office, full_name="Baru Selesai"),
+                          assigned_pk=users["pk"])
+    SupervisionOrder.objects.filter(pk=recent.pk).update(
+        status=OrderStatus.COMPLETED, status_changed_at=timezone.localdate() - timedelta(days=300))
+    active = OrderFactory(client=ClientFactory(office=office, full_name="Masih Aktif"),
+                          assigned_pk=users["pk"])
+    return recent.client, active.client
+
+
+def _statistics(client: Client) -> dict:
+    orders = list(SupervisionOrder.objects.filter(client=client).values(
+        "program", "status", "status_changed_at", "supervision_start", "supervision_end",
+        "risk_level", "offence", "assigned_pk"))
+    contacts = list(Contact.objects.filter(order__client=client).values(
+        "kind", "outcome", "planned_at", "happened_at", "officer"))
+    referrals = list(Referral.objects.filter(order__client=client).values(
+        "partner", "service", "status", "sent_at", "closed_at"))
+    sessions = list(ServiceSession.objects.filter(referral__order__client=client).values(
+        "date", "duration_minutes", "attendance"))
+    fresh = Client.objects.get(pk=client.pk)
+    return {"office": fresh.office_id, "section": fresh.section, "sex": fresh.sex,
+            "birth_year": fresh.birth_date.year, "orders": orders, "contacts": contacts,
+            "referrals": referrals, "sessions": sessions,
+            "notes": CaseNote.objects.filter(client=client).count()}
+
+
+def test_dry_run_counts_and_changes_nothing(old_case, recent_case):
+    client = old_case["client"]
+    out = io.StringIO()
+    call_command("anonymise_clients", "--years", "5", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "1 would be anonymised" in text
+    assert "documents: 1, photos: 2" in text
+    assert "Slamet" not in text  # counts only, no names
+    client.refresh_from_db()
+    assert client.full_name == "Slamet Riyadi" and client.nik
+    assert ClientDocument.objects.filter(client=client).exists()
+
+
+def test_anonymisation_removes_identity_and_free_texts(old_case, recent_case, users,
+                                                       django_capture_on_commit_callbacks):
+    client = old_case["client"]
+    storage = client.photo.storage
+    files = [client.photo.name, old_case["document"].file.name,
+             ContactPhoto.objects.get(contact=old_case["contact"]).image.name]
+    assert all(storage.exists(name) for name in files)
+    before = _statistics(client)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("anonymise_clients", "--years", "5", stdout=out)
+    assert "1 anonymised" in out.getvalue()
+    assert callbacks  # the files go only once the anonymisation is committed
+
+    client = Client.objects.get(pk=client.pk)
+    assert client.full_name == ANONYMISED_NAME and client.nik is None
+    assert (client.aliases, client.address_street, client.phone, client.whatsapp) == ("",) * 4
+    assert (client.guarantor_name, client.guarantor_phone, client.guarantor_address) == ("",) * 3
+    assert client.birth_place == "" and client.birth_date == date(1990, 1, 1)
+    assert not client.photo
+    assert not ClientDocument.objects.filter(client=client).exists()
+    assert not ContactPhoto.objects.filter(contact__order__client=client).exists()
+    assert not any(storage.exists(name) for name in files)  # files deleted after commit
+    order = SupervisionOrder.objects.get(client=client)
+    assert order.decree_number == "" and order.special_conditions == ""
+    assert CaseNote.objects.get(client=client).text == NEUTRAL_TEXT
+    assert Contact.objects.get(pk=old_case["contact"].pk).notes == ""
+    change = OrderStatusChange.objects.get(order=order)
+    assert "Slamet" not in change.reason and change.reference == ""
+    assert Referral.objects.get(order=order).note_for_partner == ""
+    assert ServiceSession.objects.get(referral__order=order).activity == NEUTRAL_TEXT
+    assert MeetingClient.objects.get(client=client).note == ""
+    consent = ClientMessageConsent.objects.get(client=client)
+    assert consent.phone == "" and consent.withdrawn_at is not None
+    # statistics intact
+    assert _statistics(client) == before
+
+
+def test_anonymisation_purges_the_old_versions(old_case, recent_case):
+    client = old_case["client"]
+    assert client.history.count() >= 2
+    call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    versions = Client.history.filter(id=client.pk)
+    assert versions.count() == 1  # the anonymisation itself, nothing older
+    assert versions.get().full_name == ANONYMISED_NAME
+    assert versions.get().history_change_reason.startswith("anonymised")
+    order = old_case["order"]
+    assert not SupervisionOrder.history.filter(id=order.pk, decree_number__gt="").exists()
+    assert not CaseNote.history.filter(client_id=client.pk, text="Catatan ZQX-9").exists()
+    assert not ClientDocument.history.filter(client_id=client.pk).exists()
+    assert not Contact.history.filter(id=old_case["contact"].pk).exclude(notes="").exists()
+
+
+def test_recent_and_active_clients_are_left_alone(old_case, recent_case):
+    recent, active = recent_case
+    call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    assert Client.objects.get(pk=recent.pk).full_name == "Baru Selesai"
+    assert Client.objects.get(pk=active.pk).full_name == "Masih Aktif"
+
+
+def test_a_client_with_one_active_order_is_not_due(old_case, users):
+    OrderFactory(client=old_case["client"], assigned_pk=users["pk"])
+    assert not clients_due_for_anonymisation(years=5).exists()
+
+
+def test_running_twice_anonymises_nothing_more(old_case):
+    call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("anonymise_clients", "--years", "5", stdout=out)
+    assert ": 0 anonymised" in out.getvalue()
+
+
+def test_retention_period_comes_from_settings(settings, old_case):
+    settings.RETENTION_YEARS = 10
+    out = io.StringIO()
+    call_command("anonymise_clients", "--dry-run", stdout=out)
+    assert "(10 years): 0 would be anonymised" in out.getvalue()
+    settings.RETENTION_YEARS = 5
+    out = io.StringIO()
+    call_command("anonymise_clients", "--dry-run", stdout=out)
+    assert "(5 years): 1 would be anonymised" in out.getvalue()
+
+
+def test_years_must_be_positive(db):
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("anonymise_clients", "--years", "0", stdout=io.StringIO())
