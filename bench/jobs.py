@@ -4,6 +4,7 @@
     python bench/jobs.py plan              # who logs in, which client, contacts, search terms
     python bench/jobs.py clear-cache       # login rate limits of earlier runs
     python bench/jobs.py queries PLAN      # queries per page (Django test client, same DB)
+    python bench/jobs.py cpu PLAN          # CPU time per request (Django + its PostgreSQL backend)
     python bench/jobs.py explain PLAN OUT  # EXPLAIN (ANALYZE, BUFFERS) of each page's main queries
     python bench/jobs.py timings           # reminder sweep and monthly report render times
 
@@ -192,16 +193,35 @@ def persona_pages(plan_data: dict, i: int) -> list[dict]:
             for name, who, variants, *rest in result if variants]
 
 
-def pages(plan_data: dict) -> list[dict]:
+def extra_pages(plan_data: dict) -> list[dict]:
+    """Other list pages, not loaded but counted and explained: their filters and orderings."""
+    pk = plan_data["pks"][0]["email"]
+    supervisor = plan_data["supervisors"][0]["email"]
+    office_list = [
+        ("awaiting_office", supervisor, "/clients/contacts/awaiting/"),
+        ("agenda_pk", pk, "/clients/contacts/agenda/"),
+        ("office_list_by_end", supervisor, "/clients/?sort=end&risk_level=tinggi"),
+        ("office_list_all_statuses", supervisor, "/clients/?status=&sort=-name"),
+        ("referrals_office", supervisor, "/partners/referrals/"),
+        ("meetings_office", supervisor, "/meetings/"),
+        ("access_log_office", supervisor, "/audit/access/"),
+        ("checkin_operator", plan_data["operators"][0]["email"], "/clients/checkin/"),
+    ]
+    return [{"name": name, "who": who, "requests": [("GET", path, None)], "cleanup": []}
+            for name, who, path in office_list]
+
+
+def pages(plan_data: dict, *, extra: bool = False) -> list[dict]:
     """Persona 0's pages with their first variant, for counting queries and EXPLAIN."""
-    return [{"name": p["name"], "who": p["who"], "requests": p["variants"][0],
-             "cleanup": p["cleanup"]} for p in persona_pages(plan_data, 0)]
+    result = [{"name": p["name"], "who": p["who"], "requests": p["variants"][0],
+               "cleanup": p["cleanup"]} for p in persona_pages(plan_data, 0)]
+    return result + (extra_pages(plan_data) if extra else [])
 
 
 def query_counts(plan_data: dict) -> dict:
     """Queries per request of each page (second run: caches warm, as in a steady state)."""
     counts = {}
-    for page in pages(plan_data):
+    for page in pages(plan_data, extra=True):
         client = TestClient(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=page["who"]))
         per_request = []
@@ -220,8 +240,49 @@ def query_counts(plan_data: dict) -> dict:
     return counts
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds the PostgreSQL backend ``pid`` has used (same machine: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_costs(plan_data: dict, repeat: int = 15) -> dict:
+    """CPU time per request of each page: this process (Django) plus its PostgreSQL backend.
+
+    Unlike latencies, CPU time hardly depends on what else the machine runs, so it estimates
+    what the page costs on an idle server: two cores serve at most 2 / cost requests a second.
+    """
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    result = {}
+    for page in pages(plan_data):
+        client = TestClient(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(email=page["who"]))
+
+        def once(client=client, page=page):
+            for method, path, form in page["requests"]:
+                client.get(path) if method == "GET" else client.post(path, form)
+
+        once()  # warm
+        python0, postgres0, wall0 = time.process_time(), _backend_cpu(backend), time.time()
+        for _ in range(repeat):
+            once()
+        python = (time.process_time() - python0) / repeat * 1000
+        postgres = (_backend_cpu(backend) - postgres0) / repeat * 1000
+        wall = (time.time() - wall0) / repeat * 1000
+        for _method, path, form in page["cleanup"]:
+            client.post(path, form)
+        result[page["name"]] = {"python_ms": round(python, 1), "postgres_ms": round(postgres, 1),
+                                "cpu_ms": round(python + postgres, 1), "wall_ms": round(wall, 1)}
+    return result
+
+
 # --- EXPLAIN -------------------------------------------------------------------------------
 
+EXTRA_NAMES = {"awaiting_office", "agenda_pk", "office_list_by_end", "office_list_all_statuses",
+               "referrals_office", "meetings_office", "access_log_office", "checkin_operator"}
 EXPLAINED = ["caseload_filtered", "search_misspelled", "client_page", "partner_portal",
              "office_list", "office_dashboard", "search_national", "pk_home"]
 def _scans(plan_text: str) -> list[str]:
@@ -244,8 +305,8 @@ def explain(plan_data: dict, out: Path, top: int = 3) -> dict:
     """EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of each page; a summary of scans."""
     summary: dict = {}
     chunks = []
-    for page in pages(plan_data):
-        if page["name"] not in EXPLAINED:
+    for page in pages(plan_data, extra=True):
+        if page["name"] not in EXPLAINED and page["name"] not in EXTRA_NAMES:
             continue
         client = TestClient(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=page["who"]))
@@ -352,6 +413,8 @@ def main(argv: list[str]) -> None:
         emit({"cleared": True})
     elif command == "queries":
         emit(query_counts(json.loads(Path(argv[1]).read_text())))
+    elif command == "cpu":
+        emit(cpu_costs(json.loads(Path(argv[1]).read_text())))
     elif command == "explain":
         emit(explain(json.loads(Path(argv[1]).read_text()), Path(argv[2])))
     elif command == "timings":
