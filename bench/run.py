@@ -419,6 +419,12 @@ def markdown(result: dict) -> str:
             f"| {r['p95_ms']} | {r['p99_ms']} | {r['rps']} | {ratio:.0%} | "
             f"{queries_of(result['queries']['national'], r['page'])} / "
             f"{queries_of(result['queries']['office'], r['page'])} |")
+    loaded = {r["page"] for r in result["load"]}
+    others = [page for page in result["queries"]["national"] if page not in loaded]
+    if others:
+        lines += ["", "Other list pages (not loaded): queries national / office — " + ", ".join(
+            f"{page} {queries_of(result['queries']['national'], page)} / "
+            f"{queries_of(result['queries']['office'], page)}" for page in others) + "."]
     lines += ["", "## CPU per request (load-independent)", "",
               "One user, Django test client against the national database: CPU seconds of the "
               "Django process plus its PostgreSQL backend, per request. Two idle cores serve at "
