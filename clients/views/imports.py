@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -314,11 +314,16 @@ def recheck(request, batch_pk: int, *, pages: ImportPages):
 
 @import_view
 def original_file(request, batch_pk: int, *, pages: ImportPages):
-    from partners.views.common import stream_file
-
     batch = _batch(request, pages, batch_pk)
+    try:
+        handle = batch.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
     log_access(request, batch, AccessLog.Action.DOWNLOAD)
-    return stream_file(batch.file, download_name=batch.original_name, as_attachment=True)
+    response = FileResponse(handle, as_attachment=True, filename=batch.original_name,
+                            content_type="application/octet-stream")
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @import_view
