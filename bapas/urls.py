@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from .views import audit, health, home, offices, users
 
@@ -29,9 +27,3 @@ urlpatterns = [
     path("notifications/", include("bapas.notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [
-        path("_errors/404/", TemplateView.as_view(template_name="404.html")),
-        path("_errors/500/", TemplateView.as_view(template_name="500.html")),
-    ]
