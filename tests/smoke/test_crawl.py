@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import io
-import logging
 import os
 import re
 import shutil
@@ -27,21 +26,15 @@ import traceback
 import zipfile
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.core.signals import got_request_exception
-from django.db import transaction
 from django.test import Client as DjangoClient
-from django.test import override_settings
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 
 # (role email, "METHOD /path/") of server errors already reported and being fixed. The path is
 # the shape of the URL: digits replaced by N, no query string. Do not add to it to make a new
@@ -606,42 +599,7 @@ class Crawler:
                 self.request("GET", f"{base}?{urlencode(data, doseq=True)}")
 
 
-# --- Demo data ------------------------------------------------------------------------------
-
-PDF_BYTES = b"%PDF-1.4\n% smoke crawl file\n%%EOF\n"
-
-
-def _files_to_download() -> None:
-    """Files the demo does not create, so the crawl also meets downloads: a document of a
-    referred client, the office's monthly report and that client's progress report."""
-    from bapas.models import Office, User
-    from clients.models import ClientDocument
-    from partners.models import Referral
-    from reports.models import GeneratedReport, ReportKind, ReportStatus
-
-    pk1 = User.objects.get(email="pk1@demo.local")
-    supervisor = User.objects.get(email="kasubsi@demo.local")
-    jember = Office.objects.get(name="Bapas Kelas II Jember")
-    referral = (Referral.objects.filter(order__assigned_pk=pk1).select_related("order__client")
-                .order_by("pk").first())
-    client = referral.order.client
-    doc = ClientDocument(client=client, kind=ClientDocument.Kind.DECREE, title="SK PB",
-                         document_date=timezone.localdate(), content_type="application/pdf",
-                         size=len(PDF_BYTES), uploaded_by=pk1)
-    doc.file.save("sk.pdf", ContentFile(PDF_BYTES), save=False)
-    doc.save()
-    today = timezone.localdate()
-    for kind, owner in ((ReportKind.MONTHLY_PDF, None), (ReportKind.PROGRESS, client)):
-        report = GeneratedReport(
-            kind=kind, office=jember, client=owner, order=referral.order if owner else None,
-            period_start=today.replace(day=1) - timedelta(days=1 if today.day == 1 else 0),
-            period_end=today, status=ReportStatus.READY, requested_by=supervisor,
-            finished_at=timezone.now(),
-        )
-        report.file.save("laporan.pdf", ContentFile(PDF_BYTES), save=False)
-        report.size = len(PDF_BYTES)
-        report.save()
-
+# --- What each role must not see ----------------------------------------------------------
 
 def _people_who_are_not_clients() -> list[str]:
     """Names that may appear on any page (staff, heads of office, partner contacts)."""
@@ -701,60 +659,14 @@ CANARIES: dict[str, tuple[str, ...]] = {
                        "kanwil@demo.local"),
     "pk@bondowoso.demo.local": ("pk1@demo.local", "kabapas@demo.local"),
 }
-QUIET_LOGGERS = ("django.request", "django.security", "weasyprint", "weasyprint.progress",
-                 "fontTools", "bapas", "clients", "partners", "meetings", "reports")
-
-
 @pytest.fixture(scope="module")
-def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """seed_demo once for the module, inside a transaction rolled back at the end; each test
-    runs in its own savepoint (pytest-django's ``db``)."""
-    root = tmp_path_factory.mktemp("smoke-demo")
-    overrides = override_settings(
-        PRIVATE_STORAGE_ROOT=root / "private", MEDIA_ROOT=root / "media", MFA_REQUIRED=False,
-        CELERY_TASK_ALWAYS_EAGER=True,
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    overrides.enable()
-    # The crawl provokes 403s, 404s and PDFs by the hundred; their log lines drown the report.
-    quiet = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
-    for name in quiet:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    started = time.monotonic()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
-            _files_to_download()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            overrides.disable()
-            _restore_loggers(quiet)
-            raise
-    seeded = time.monotonic() - started
-    try:
-        yield root
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-        overrides.disable()
-        _restore_loggers(quiet)
-        _print_summary(seeded)
-
-
-def _restore_loggers(levels: dict[str, int]) -> None:
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-def _print_summary(seeded: float) -> None:
+def _summary(_demo):
+    """Prints the table of every role's crawl once the module is done (seen with -s)."""
+    yield
     if not RESULTS:
         return
-    out = [f"\nSmoke crawl ({django_settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
-           f", demo seeded in {seeded:.1f}s)",
+    engine = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    out = [f"\nSmoke crawl ({engine}, demo seeded in {_demo.seconds:.1f}s)",
            f"{'role':<26}{'pages':>6}{'files':>6}{'posts':>6}{'gets':>6}{'fail':>6}"
            f"{'4xx':>6}{'secs':>7}"]
     for role, r in RESULTS.items():
@@ -763,15 +675,9 @@ def _print_summary(seeded: float) -> None:
     print("\n".join(out))
 
 
-@pytest.fixture
-def demo(_demo, db, settings):
-    settings.PRIVATE_STORAGE_ROOT = _demo / "private"
-    settings.MEDIA_ROOT = _demo / "media"
-    return _demo
-
-
 @pytest.mark.parametrize("email", ROLE_EMAILS)
-def test_demo_role_can_use_every_page_and_form_without_server_errors_or_leaks(demo, email):
+def test_demo_role_can_use_every_page_and_form_without_server_errors_or_leaks(
+        demo, _summary, email):
     from bapas.models import User
 
     user = User.objects.get(email=email)
