@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -49,6 +50,16 @@ def with_totp(user) -> str:
     return secret
 
 
+@pytest.fixture
+def own_file_cache(settings, tmp_path):
+    """The default file cache, in a folder of this test's own: the used-code markers and rate
+    limits of a test must not be wiped by another test process clearing a shared cache."""
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "cache")}}
+    yield
+
+
 # --- MFA -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
@@ -68,7 +79,8 @@ def test_mfa_required_defaults_to_on_when_debug_is_off():
     assert 'MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)' in source
 
 
-def test_login_with_totp_asks_for_the_code_before_any_page(settings, client, users):
+def test_login_with_totp_asks_for_the_code_before_any_page(own_file_cache, settings, client,
+                                                          users):
     settings.MFA_REQUIRED = True
     secret = with_totp(users["supervisor"])
     response = post_login(client, "sup@test.local")
@@ -92,7 +104,7 @@ def _replay(client, users, secret: str):
     return second, code
 
 
-def test_a_totp_code_cannot_be_used_twice(settings, client, users):
+def test_a_totp_code_cannot_be_used_twice(own_file_cache, settings, client, users):
     settings.MFA_REQUIRED = True
     secret = with_totp(users["supervisor"])
     second, code = _replay(client, users, secret)
@@ -112,7 +124,7 @@ def _forget_use(user, code: str) -> None:
     cache.delete(TOTP(authenticator)._get_used_cache_key(code))
 
 
-def test_password_reset_does_not_skip_mfa(settings, client, users):
+def test_password_reset_does_not_skip_mfa(own_file_cache, settings, client, users):
     settings.MFA_REQUIRED = True
     secret = with_totp(users["supervisor"])
     client.post(reverse("account_reset_password"), {"email": "sup@test.local"})
@@ -160,11 +172,16 @@ def redis_cache(settings):
     if location is None:
         pytest.skip("no Redis reachable (set CACHE_URL=redis://… or start redis on "
                     "127.0.0.1:6379): the rate limits were tested on the file cache only")
+    # A prefix of this test's own, removed afterwards: never FLUSHDB a Redis others may use.
+    prefix = f"bapas-security-test-{uuid.uuid4().hex}"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": location, "KEY_PREFIX": "bapas-security-test"}}
-    cache.clear()
-    yield location
-    cache.clear()
+                                   "LOCATION": location, "KEY_PREFIX": prefix}}
+    import redis
+
+    server = redis.Redis.from_url(location)
+    yield server, prefix
+    for key in server.scan_iter(f"{prefix}*"):
+        server.delete(key)
 
 
 def test_failed_logins_are_rate_limited_on_redis(redis_cache, client, users):
@@ -175,10 +192,8 @@ def test_failed_logins_are_rate_limited_on_redis(redis_cache, client, users):
     assert "_auth_user_id" not in client.session
     assert "Terlalu banyak percobaan masuk yang gagal" in response.content.decode()
     # the limit is in Redis, where every web process shares it
-    import redis
-
-    keys = redis.Redis.from_url(redis_cache).keys("bapas-security-test*")
-    assert keys
+    server, prefix = redis_cache
+    assert list(server.scan_iter(f"{prefix}*"))
 
 
 def test_a_totp_code_cannot_be_used_twice_on_redis(redis_cache, settings, client, users):
