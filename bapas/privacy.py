@@ -202,8 +202,10 @@ def _sections(records: ClientRecords, access_rows: list[AccessLog]) -> list[Sect
         Section("message_consents", _("Consents to reminders"), rows(records.consents)),
         Section("generated_documents", _("Generated documents"),
                 rows(records.reports, exclude=("verification_code", "parameters", "error"))),
+        # Who, what and when; the staff's own network details stay out of the client's copy.
         Section("access_log", _("Who accessed the client's data"),
-                rows(access_rows, exclude=("user_agent", "content_type"))),
+                rows(access_rows, exclude=("user_agent", "content_type", "ip_address",
+                                           "path"))),
     ]
 
 

@@ -153,3 +153,14 @@ def test_partner_never_sees_any_nik_on_any_page(demo):
             Client.objects.exclude(nik__isnull=True).exclude(nik="").values_list("pk", "nik")}
     leaks = _leaks(demo, "partner", niks)
     assert not leaks, "\n".join(leaks)
+
+
+def test_partner_sees_nothing_of_a_client_not_referred_to_them(demo):
+    from clients.models import Client
+
+    client = Client.objects.get(pk=demo["unreferred_client"])
+    secrets = {"name": client.full_name, "register number": client.register_number}
+    if client.nik:
+        secrets["NIK"] = client.nik
+    leaks = _leaks(demo, "partner", secrets)
+    assert not leaks, "\n".join(leaks)
