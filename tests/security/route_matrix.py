@@ -107,10 +107,6 @@ ROUTES.update({
                      why="monitoring probe, public, GET only"),
     "set_language": Route(get=answers(REDIRECT, anonymous=REDIRECT),
                           why="Django's language switch; open to everyone"),
-    "_errors/404/": Route(get=answers(OK, anonymous=OK), post=answers(405, anonymous=405),
-                          optional=True, why="DEBUG-only preview of the error page"),
-    "_errors/500/": Route(get=answers(OK, anonymous=OK), post=answers(405, anonymous=405),
-                          optional=True, why="DEBUG-only preview of the error page"),
     # --- users and offices ---------------------------------------------------------------
     "users": Route(get=capability(("supervisor", "head", "admin"))),
     "user_create": Route(get=capability(("supervisor", "head", "admin"))),
