@@ -262,6 +262,8 @@ def consent_add(request, client_pk: int):
 @never_cache
 def consent_withdraw_view(request, client_pk: int, consent_pk: int):
     client = _editable_client(request, client_pk)
+    if not can(request.user, "clients.casework") and not can(request.user, "clients.register"):
+        raise PermissionDenied  # as for recording consent
     consent = get_scoped_or_404(ClientMessageConsent.objects.filter(client=client),
                                 pk=consent_pk)
     consent_withdraw(consent=consent, by=request.user)

@@ -93,7 +93,8 @@ def decide_revocation(request, pk: int, proposal_pk: int):
         meeting.revocation_proposals.select_related("order__client", "proposed_by"),
         pk=proposal_pk,
     )
-    form = RevocationDecisionForm(request.POST or None)
+    # Bound on every POST, even an empty one, so the errors below have a form to attach to.
+    form = RevocationDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not meeting.has_started_day:
         form.is_valid()
         form.add_error(None, _("The decision can be recorded once the hearing has taken place."))
