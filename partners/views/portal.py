@@ -213,6 +213,8 @@ def portal_session(request, pk: int):
         else:
             messages.success(request, _("The session has been logged."))
             return redirect("partners:portal_referral", pk=referral.pk)
+    log_access(request, referral.order.client, AccessLog.Action.VIEW,
+               label=f"{referral.order.client} · session form (partner portal)")
     return render(request, "partners/session_form.html",
                   {"form": form, "referral": referral, "card": partner_card(referral)})
 
@@ -236,6 +238,8 @@ def portal_report(request, pk: int):
             messages.success(request, _("The report has been submitted and the referral is "
                                         "completed."))
             return redirect("partners:portal_referral", pk=referral.pk)
+    log_access(request, referral.order.client, AccessLog.Action.VIEW,
+               label=f"{referral.order.client} · report form (partner portal)")
     return render(request, "partners/report_form.html",
                   {"form": form, "referral": referral, "card": partner_card(referral)})
 
