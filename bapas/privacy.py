@@ -43,7 +43,7 @@ EXPORT_FORMAT_VERSION = 1
 
 
 def retention_years() -> int:
-    return int(getattr(settings, "RETENTION_YEARS", 5))
+    return settings.RETENTION_YEARS
 
 
 def _model(label: str) -> type[models.Model]:
@@ -136,15 +136,22 @@ def client_records(client) -> ClientRecords:
     return records
 
 
-def client_access_log(client, records: ClientRecords | None = None):
-    """Every access-log row about the client: their record and every record of theirs (orders,
-    contacts, visit photos, documents, referrals, generated documents)."""
+def client_access_condition(client, records: ClientRecords | None = None) -> Q:
+    """The access-log filter that matches every row about the client: their record and every
+    record of theirs (orders, contacts, visit photos, documents, referrals, generated
+    documents). The audit page combines it with its other filters."""
     records = records or client_records(client)
     condition = Q()
     for label, ids in records.ids().items():
         content_type = ContentType.objects.get_for_model(_model(label))
         condition |= Q(content_type=content_type, object_id__in=[str(i) for i in ids])
-    return AccessLog.objects.filter(condition).select_related("user", "content_type")
+    return condition
+
+
+def client_access_log(client, records: ClientRecords | None = None):
+    """Every access-log row about the client (see ``client_access_condition``)."""
+    return AccessLog.objects.filter(client_access_condition(client, records)).select_related(
+        "user", "content_type")
 
 
 # --- export --------------------------------------------------------------------------------

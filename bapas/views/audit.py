@@ -6,6 +6,7 @@ import csv
 from datetime import datetime, time
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from ..audit import audited_models, get_audited_model, log_access
 from ..forms import DateRangeForm
 from ..models import AccessLog, User
+from ..privacy import client_access_condition
 from ..roles import capability_required
 from ..scoping import ALL, office_ids_for
 
@@ -86,9 +88,12 @@ class AccessLogFilterForm(DateRangeForm):
     )
     record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False)
     record_id = forms.CharField(label=gettext_lazy("Record id"), required=False, max_length=64)
+    # "Who accessed client X": the client's own record and every record of theirs.
+    client = forms.IntegerField(label=gettext_lazy("Client (id)"), required=False, min_value=1)
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
         office_ids = office_ids_for(viewer)
         users = User.objects.all()
         if office_ids is not ALL:
@@ -104,6 +109,18 @@ class AccessLogFilterForm(DateRangeForm):
             for ct in types
         ]
 
+    def clean_client(self):
+        """The client, if the viewer may see them; the same answer for one that does not exist
+        and one of another office."""
+        pk = self.cleaned_data.get("client")
+        if pk is None:
+            return None
+        client_model = apps.get_model("clients", "Client")
+        client = client_model.objects.for_user(self.viewer).filter(pk=pk).first()
+        if client is None:
+            raise forms.ValidationError(_("No client with this id in your office."))
+        return client
+
 
 def _filtered_access_log(request):
     form = AccessLogFilterForm(request.GET or None, viewer=request.user)
@@ -111,7 +128,11 @@ def _filtered_access_log(request):
     office_ids = office_ids_for(request.user)
     if office_ids is not ALL:
         qs = qs.filter(office_id__in=office_ids)
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be applied answers nothing rather than the whole log, which
+        # would look like the answer to the question asked.
+        return form, qs.none()
+    if form.is_bound:
         data = form.cleaned_data
         tz = timezone.get_current_timezone()
         if data.get("start"):
@@ -124,6 +145,8 @@ def _filtered_access_log(request):
             qs = qs.filter(content_type_id=data["record_type"])
         if data.get("record_id"):
             qs = qs.filter(object_id=data["record_id"].strip())
+        if data.get("client"):
+            qs = qs.filter(client_access_condition(data["client"]))
     return form, qs
 
 
@@ -132,7 +155,9 @@ def _filtered_access_log(request):
 def access_log(request):
     form, qs = _filtered_access_log(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "bapas/audit/access_log.html", {"form": form, "page": page})
+    client = form.cleaned_data.get("client") if form.is_bound and form.is_valid() else None
+    return render(request, "bapas/audit/access_log.html",
+                  {"form": form, "page": page, "client": client})
 
 
 @login_required
