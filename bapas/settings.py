@@ -198,6 +198,11 @@ PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "priva
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Years after a client's last order closed before `anonymise_clients` removes what identifies
+# them (UU PDP: personal data is kept no longer than its purpose needs).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5)
+if RETENTION_YEARS < 1:
+    raise ImproperlyConfigured(f"RETENTION_YEARS={RETENTION_YEARS} must be at least 1")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -8,16 +8,16 @@ from bapas.privacy import anonymise_due_clients, retention_cutoff, retention_yea
 
 class Command(BaseCommand):
     help = ("Anonymise clients whose last supervision order closed more than --years ago "
-            "(default: settings.RETENTION_YEARS, 5). Statistics stay intact.")
+            "(default: the RETENTION_YEARS setting, 5 unless set). Statistics stay intact.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--years", type=int, default=None,
-                            help="Retention period in years (default: RETENTION_YEARS or 5).")
+        parser.add_argument("--years", type=int, default=retention_years(),
+                            help="Retention period in years (default: RETENTION_YEARS, "
+                                 "now %(default)s).")
         parser.add_argument("--dry-run", action="store_true",
                             help="Count what would be anonymised; change nothing.")
 
-    def handle(self, *args, years=None, dry_run=False, **options):
-        years = retention_years() if years is None else years
+    def handle(self, *args, years: int, dry_run: bool = False, **options):
         if years < 1:
             raise CommandError("--years must be at least 1")
         counts = anonymise_due_clients(years=years, dry_run=dry_run)
