@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
+# Not a secret: the development key, refused below whenever DEBUG is off.
 INSECURE_DEFAULT_SECRET_KEY = "django-insecure-bapas-development-key-do-not-use-in-production"  # noqa: S105
 
 

@@ -85,6 +85,7 @@ def bench_env(database_url: str, **extra: str) -> dict:
 
 
 def run(args: list[str], env: dict, *, capture: bool = False, check: bool = True) -> str:
+    # The venv's python running manage.py or bench/ scripts, as a list: no shell to inject into.
     result = subprocess.run(args, cwd=ROOT, env=env, text=True, check=False,  # noqa: S603
                             stdout=subprocess.PIPE if capture else None)
     if check and result.returncode:
@@ -308,6 +309,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
             "--graceful-timeout", "10"]
     if threads > 1:
         args += ["--worker-class", "gthread", "--threads", str(threads)]
+    # The venv's gunicorn with fixed options and numbers: no shell, no outside input.
     process = subprocess.Popen(args, cwd=ROOT, env=env)  # noqa: S603
     for _ in range(120):
         time.sleep(0.5)
@@ -332,6 +334,7 @@ def machine(database_version: str) -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     memory = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
     model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    # A fixed command found on PATH, for the report only.
     uptime = subprocess.run(["uptime"], capture_output=True, text=True,  # noqa: S607
                             check=False).stdout
     return {
@@ -346,6 +349,7 @@ def machine(database_version: str) -> dict:
 
 
 def git_commit() -> tuple[str, bool]:
+    # Fixed git commands found on PATH, read-only, to label the results with the commit.
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,  # noqa: S607
                             capture_output=True, text=True, check=False).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607

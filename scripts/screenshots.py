@@ -168,6 +168,7 @@ def wait_for_health(base_url: str, server: subprocess.Popen, timeout: float = 60
         if server.poll() is not None:
             raise RuntimeError(f"runserver exited with {server.returncode}")
         try:
+            # base_url is the http:// address of the runserver this script started.
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:  # noqa: S310
                 if response.status == 200:
                     return

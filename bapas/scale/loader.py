@@ -79,6 +79,7 @@ class Loader:
                     parent = f.related_model._meta.db_table
                     target = f.target_field.column
                     cursor.execute(
+                        # Table and column names come from the models' metadata, not input.
                         f'SELECT count(*) FROM "{model_cls._meta.db_table}" c '  # noqa: S608
                         f'WHERE c."{f.column}" IS NOT NULL AND NOT EXISTS '
                         f'(SELECT 1 FROM "{parent}" p WHERE p."{target}" = c."{f.column}")'

@@ -17,14 +17,8 @@ RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.whi
 NOQA_S = re.compile(r"#\s*noqa:\s*(S\d{3}(?:\s*,\s*S\d{3})*)(.*)$")
 SKIPPED_DIRS = {".venv", "var", "node_modules", ".git", "migrations"}
 
-# Exceptions in other helpers' files still without a reason (listed in docs/security.md);
-# remove a line once its exception says why it is safe.
-NOT_YET_JUSTIFIED = {
-    "bapas/scale/loader.py",
-    "bapas/settings.py",
-    "scripts/screenshots.py",
-    "bench/run.py",
-}
+# Files whose exceptions do not say why yet (none now); a file listed here must have one.
+NOT_YET_JUSTIFIED: set[str] = set()
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
