@@ -3,8 +3,8 @@
     python bench/jobs.py status            # is there scale data? row counts, PostgreSQL version
     python bench/jobs.py plan              # who logs in, which client, contacts, search terms
     python bench/jobs.py clear-cache       # login rate limits of earlier runs
-    python bench/jobs.py queries PLAN      # queries per page (Django test client, same DB)
-    python bench/jobs.py cpu PLAN          # CPU time per request (Django + its PostgreSQL backend)
+    python bench/jobs.py queries PLAN [PAGE…]  # queries per page (Django test client, same DB)
+    python bench/jobs.py cpu PLAN [PAGE…]  # CPU time per request (Django + its PostgreSQL backend)
     python bench/jobs.py explain PLAN OUT  # EXPLAIN (ANALYZE, BUFFERS) of each page's main queries
     python bench/jobs.py timings           # reminder sweep and monthly report render times
 
@@ -218,10 +218,12 @@ def pages(plan_data: dict, *, extra: bool = False) -> list[dict]:
     return result + (extra_pages(plan_data) if extra else [])
 
 
-def query_counts(plan_data: dict) -> dict:
+def query_counts(plan_data: dict, only: list[str] | None = None) -> dict:
     """Queries per request of each page (second run: caches warm, as in a steady state)."""
     counts = {}
     for page in pages(plan_data, extra=True):
+        if only and page["name"] not in only:
+            continue
         client = TestClient(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=page["who"]))
         per_request = []
@@ -246,7 +248,7 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_costs(plan_data: dict, repeat: int = 15) -> dict:
+def cpu_costs(plan_data: dict, repeat: int = 15, only: list[str] | None = None) -> dict:
     """CPU time per request of each page: this process (Django) plus its PostgreSQL backend.
 
     Unlike latencies, CPU time hardly depends on what else the machine runs, so it estimates
@@ -258,6 +260,8 @@ def cpu_costs(plan_data: dict, repeat: int = 15) -> dict:
         backend = cursor.fetchone()[0]
     result = {}
     for page in pages(plan_data):
+        if only and page["name"] not in only:
+            continue
         client = TestClient(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=page["who"]))
 
@@ -412,9 +416,9 @@ def main(argv: list[str]) -> None:
         cache.clear()
         emit({"cleared": True})
     elif command == "queries":
-        emit(query_counts(json.loads(Path(argv[1]).read_text())))
+        emit(query_counts(json.loads(Path(argv[1]).read_text()), argv[2:]))
     elif command == "cpu":
-        emit(cpu_costs(json.loads(Path(argv[1]).read_text())))
+        emit(cpu_costs(json.loads(Path(argv[1]).read_text()), only=argv[2:]))
     elif command == "explain":
         emit(explain(json.loads(Path(argv[1]).read_text()), Path(argv[2])))
     elif command == "timings":

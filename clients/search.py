@@ -9,6 +9,14 @@ Indonesian spelling swaps freely (z/s, y/i, kh/ch/h, doubled letters), on both t
 On PostgreSQL, pg_trgm also forgives typos the folding cannot foresee: each typed word must
 either appear in the folded name or be trigram-similar to a word of it, and rows are ranked by
 the trigram similarity of the whole name. On SQLite every row ranks the same.
+
+Both tests are indexable on PostgreSQL, so a search across every office (200,000 clients) reads
+only the candidates: the folded name through a GIN trigram index on
+``clients_phonetic_fold(search_name)`` (an immutable SQL function with the same folds, migration
+clients 0004) and the word similarity through the ``<%`` operator and the trigram index on
+``search_name`` (migration 0003). The operator compares against the session setting
+``pg_trgm.word_similarity_threshold``, which ``_set_word_similarity_threshold`` sets to
+``WORD_SIMILARITY`` on every new connection.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Case, CharField, FloatField, Func, Q, QuerySet, Value, When
+from django.db.backends.signals import connection_created
+from django.db.models import Case, CharField, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
+from django.dispatch import receiver
 
 from .models import normalise_name
 from .nik import clean_nik
@@ -45,11 +55,13 @@ def phonetic_fold(value: str) -> str:
 
 
 class PhoneticFold(Func):
-    """A name column with PHONETIC_FOLDS applied in SQL.
+    """A name column with PHONETIC_FOLDS applied in SQL: ``clients_phonetic_fold(column)``.
 
-    PostgreSQL gets nested ``REPLACE`` calls. SQLite's parser overflows on that many nested
-    calls inside a list query, so there ``phonetic_fold`` itself is registered as an SQL
-    function on the connection just before the query runs (registering is idempotent).
+    On PostgreSQL the function is created by migration clients 0004 (immutable, so the GIN
+    trigram index on ``clients_phonetic_fold(search_name)`` serves ``LIKE '%word%'``). SQLite's
+    parser overflows on that many nested ``REPLACE`` calls inside a list query, so there
+    ``phonetic_fold`` itself is registered as an SQL function on the connection just before the
+    query runs (registering is idempotent). ``as_nested_replace`` gives the plain-SQL form.
     """
 
     function = "clients_phonetic_fold"
@@ -62,11 +74,16 @@ class PhoneticFold(Func):
         )
         return super().as_sql(compiler, connection, **extra)
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_nested_replace(self, compiler, connection, **extra):
         expression = self.get_source_expressions()[0]
         for old, new in PHONETIC_FOLDS:
             expression = Replace(expression, Value(old), Value(new))
         return compiler.compile(expression)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, **extra)
+
+    as_sql = as_nested_replace  # other databases
 
 
 def _fold_or_none(value: str | None) -> str | None:
@@ -75,6 +92,26 @@ def _fold_or_none(value: str | None) -> str | None:
 
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+THRESHOLD_SQL = f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY:.2f}"
+
+
+@receiver(connection_created)
+def _set_word_similarity_threshold(sender, connection, **kwargs) -> None:
+    """``word <% name`` holds at WORD_SIMILARITY, not at pg_trgm's default of 0.6."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(THRESHOLD_SQL)
+        connection._bapas_word_similarity = connection.connection
+
+
+def _ensure_word_similarity_threshold() -> None:
+    """For a connection opened before this module was imported (once per connection)."""
+    if getattr(connection, "_bapas_word_similarity", None) is not connection.connection:
+        connection.ensure_connection()
+        if getattr(connection, "_bapas_word_similarity", None) is not connection.connection:
+            _set_word_similarity_threshold(None, connection)
 
 
 def search_clients(queryset: QuerySet, term: str, *, client_path: str = "") -> QuerySet:
@@ -99,18 +136,17 @@ def search_clients(queryset: QuerySet, term: str, *, client_path: str = "") -> Q
     tokens = normalise_name(term).split()
     rank = Value(1.0, output_field=FloatField())
     if tokens and not re.search(r"\d", term):
-        queryset = queryset.annotate(_folded_name=PhoneticFold(f"{p}search_name"))
+        queryset = queryset.alias(_folded_name=PhoneticFold(f"{p}search_name"))
         name_condition = Q()
         if is_postgresql():
-            from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+            from django.contrib.postgres.lookups import TrigramWordSimilar
+            from django.contrib.postgres.search import TrigramSimilarity
 
-            for index, token in enumerate(tokens):
-                alias = f"_word_similarity_{index}"
-                queryset = queryset.alias(
-                    **{alias: TrigramWordSimilarity(Value(token), f"{p}search_name")}
-                )
+            _ensure_word_similarity_threshold()
+            for token in tokens:
+                # search_name %> 'token', i.e. word_similarity(token, name) >= WORD_SIMILARITY
                 name_condition &= Q(_folded_name__contains=phonetic_fold(token)) | Q(
-                    **{f"{alias}__gte": WORD_SIMILARITY}
+                    TrigramWordSimilar(F(f"{p}search_name"), Value(token))
                 )
             rank = TrigramSimilarity(f"{p}search_name", Value(" ".join(tokens)))
         else:

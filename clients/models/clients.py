@@ -180,6 +180,7 @@ class Client(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "search_name"]),
+            models.Index(fields=["office", "full_name"]),  # office lists sorted by name
             models.Index(fields=["office", "section"]),
             models.Index(fields=["birth_date"]),
         ]

@@ -318,6 +318,7 @@ class ServiceSession(models.Model):
                 name="session_duration_within_a_day",
             )
         ]
+        indexes = [models.Index(fields=["referral", "date"])]  # a month's sessions
 
     def __str__(self) -> str:
         return f"{self.date} · {self.referral}"
