@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -35,7 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import AccessLog, User
+from .models import AccessLog, ImportBatch, ImportRow, User
 
 ANONYMISED_NAME = "ANONIM"
 NEUTRAL_TEXT = "[dianonimkan]"  # what replaces a free text; the documents are in Indonesian
@@ -345,6 +346,8 @@ class AnonymisationCounts:
     photos: int = 0  # the client's photo and visit photos
     generated_documents: int = 0
     case_notes: int = 0
+    import_rows: int = 0  # rows of uploaded spreadsheets that held the client's data
+    meetings: int = 0  # meetings that discussed the client: their name goes from the texts
     history_rows: int = 0
 
     def add(self, other: AnonymisationCounts) -> None:
@@ -358,7 +361,66 @@ def anonymisation_counts(client) -> AnonymisationCounts:
         clients=1, documents=len(records.documents),
         photos=len(records.contact_photos) + (1 if client.photo else 0),
         generated_documents=len(records.reports), case_notes=len(records.notes),
+        import_rows=client_import_rows(client).count(),
+        meetings=len({link.meeting_id for link in records.meeting_links}),
     )
+
+
+def client_import_rows(client):
+    """The rows of uploaded client spreadsheets that held this client's cells: those that
+    created or matched the client (their record label starts with the register number) and
+    every row typed with the client's NIK, errors and duplicates included."""
+    condition = Q(batch__office_id=client.office_id,
+                  target__startswith=f"{client.register_number} · ")
+    if client.nik:
+        condition |= Q(values__NIK=client.nik)  # the heading of the NIK column of both sheets
+    return models.QuerySet(model=ImportRow).filter(
+        condition, batch__kind=ImportBatch.Kind.CLIENTS)
+
+
+def _name_pattern(client) -> re.Pattern | None:
+    """The client's name and aliases as written in free text: any case and spacing, whole
+    words only. Names shorter than three letters would match ordinary words: left out."""
+    names = [client.full_name, *re.split(r"[,;/\n]", client.aliases or "")]
+    parts = {r"\s+".join(map(re.escape, name.split())) for name in names
+             if len(name.strip()) >= 3}
+    if not parts:
+        return None
+    alternatives = "|".join(sorted(parts, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+# Free texts of a meeting where the client's name may be written, by model: the field that
+# leads to the meeting, and the text fields. Their history versions get the same treatment.
+MEETING_TEXTS = {
+    "meetings.Meeting": ("id", ("title", "minutes", "notes")),
+    "meetings.Decision": ("meeting_id", ("text",)),
+    "meetings.AgendaItem": ("meeting_id", ("title",)),
+    "meetings.ActionItem": ("meeting_id", ("description", "completion_note")),
+}
+
+
+def _scrub_meeting_texts(records: ClientRecords) -> None:
+    """Replace the client's name in the minutes, decisions, agenda and action items of the
+    meetings that discussed them (the other clients and the decisions themselves stay)."""
+    pattern = _name_pattern(records.client)
+    meeting_ids = {link.meeting_id for link in records.meeting_links}
+    if pattern is None or not meeting_ids:
+        return
+    for label, (path, names) in MEETING_TEXTS.items():
+        model = _model(label)
+        for target in (model, model.history.model):
+            lengths = {name: target._meta.get_field(name).max_length for name in names}
+            rows = models.QuerySet(model=target).filter(**{f"{path}__in": meeting_ids})
+            for row in rows.only("pk", *names):
+                changed = {}
+                for name in names:
+                    value = getattr(row, name) or ""
+                    new = pattern.sub(NEUTRAL_TEXT, value)
+                    if new != value:
+                        changed[name] = new[:lengths[name]] if lengths[name] else new
+                if changed:
+                    models.QuerySet(model=target).filter(pk=row.pk).update(**changed)
 
 
 def _update(objs: list, **values) -> None:
@@ -409,6 +471,10 @@ def client_anonymise(*, client, by: User | None = None) -> AnonymisationCounts:
         _update(records.sessions, activity=NEUTRAL_TEXT, progress="")
         _update(records.service_reports, summary=NEUTRAL_TEXT, recommendation="")
         _update(records.meeting_links, note="")
+        _scrub_meeting_texts(records)
+        # The cells as typed in the spreadsheet; the row's verdict stays for the batch's counts.
+        client_import_rows(client).update(values={}, errors={}, warnings=[],
+                                          summary=NEUTRAL_TEXT, target="")
         _update([c for c in records.consents if c.withdrawn_at is None],
                 withdrawn_at=timezone.now())
         _update(records.consents, phone="")

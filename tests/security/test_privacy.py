@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bapas.models import AccessLog
+from bapas.models import AccessLog, ImportBatch, ImportRow
 from bapas.notifications.models import ClientMessageConsent
 from bapas.privacy import (
     ANONYMISED_NAME,
@@ -36,10 +36,10 @@ from clients.models import (
     SupervisionOrder,
     WarningLetter,
 )
-from meetings.models import MeetingClient
+from meetings.models import ActionItem, AgendaItem, Decision, Meeting, MeetingClient
 from partners.models import Referral, ServiceSession
 from tests.factories import ClientFactory, ContactFactory, OrderFactory
-from tests.factories.meetings import MeetingFactory
+from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.partners import ReferralFactory
 
 from .conftest import PDF_BYTES, png_bytes
@@ -106,12 +106,14 @@ def test_managers_and_admin_open_the_export_page(login, users, case, role):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("role", ["pk", "pk2", "operator", "partner", "regional"])
-def test_other_roles_are_refused_the_export(login, users, case, role):
+# Partner staff get 404: office pages are outside their portal (no hint the client exists).
+@pytest.mark.parametrize(("role", "status"), [("pk", 403), ("pk2", 403), ("operator", 403),
+                                              ("partner", 404), ("regional", 403)])
+def test_other_roles_are_refused_the_export(login, users, case, role, status):
     client = login(users[role])
     assert client.get(reverse("privacy:client_export", args=[case["client"].pk])).status_code \
-        == 403
-    assert _download(client, case).status_code == 403
+        == status
+    assert _download(client, case).status_code == status
 
 
 def test_export_of_another_office_client_is_not_found(login, users, other_office):
@@ -341,3 +343,93 @@ def test_retention_period_comes_from_settings(settings, old_case):
 def test_years_must_be_positive(db):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("anonymise_clients", "--years", "0", stdout=io.StringIO())
+
+
+# --- what anonymisation reaches outside the client's own records -----------------------------
+
+@pytest.fixture
+def imported(old_case, users, office):
+    """The client came in through a spreadsheet: the rows that created them, their contact, a
+    rejected duplicate typed with their NIK, and another client's row in the same file."""
+    client = old_case["client"]
+    batch = ImportBatch.objects.create(office=office, kind=ImportBatch.Kind.CLIENTS,
+                                       file="imports/caseload.xlsx", status="done",
+                                       original_name="caseload.xlsx", total_rows=4,
+                                       imported_count=2, error_count=1,
+                                       created_by=users["operator"])
+    label = f"{client.register_number} · {client.full_name}"
+    rows = {
+        "created": ImportRow.objects.create(
+            batch=batch, sheet="Klien", number=2, status=ImportRow.Status.IMPORTED,
+            values={"Nama Lengkap": "Slamet Riyadi", "NIK": client.nik, "Alamat": "Jl. Mawar"},
+            summary="New client Slamet Riyadi with the order SK-1.", target=label),
+        "contact": ImportRow.objects.create(
+            batch=batch, sheet="Kontak", number=2, status=ImportRow.Status.IMPORTED,
+            values={"NIK": client.nik, "Catatan": "Slamet datang bersama ibunya"},
+            summary="Wajib lapor", target=label),
+        "duplicate": ImportRow.objects.create(
+            batch=batch, sheet="Klien", number=3, status=ImportRow.Status.ERROR,
+            values={"Nama Lengkap": "Slamet R.", "NIK": client.nik},
+            errors={"NIK": ["Slamet Riyadi already has this NIK."]}, summary="Slamet R."),
+        "other": ImportRow.objects.create(
+            batch=batch, sheet="Klien", number=4, status=ImportRow.Status.IMPORTED,
+            values={"Nama Lengkap": "Budi Santoso", "NIK": "3509010101900099"},
+            summary="New client Budi Santoso.", target="REG-99999 · Budi Santoso"),
+    }
+    return batch, rows
+
+
+def test_anonymisation_blanks_the_imported_spreadsheet_rows_of_the_client(imported):
+    batch, rows = imported
+    out = io.StringIO()
+    call_command("anonymise_clients", "--years", "5", "--dry-run", stdout=out)
+    assert "imported spreadsheet rows: 3" in out.getvalue()
+    call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    for key in ("created", "contact", "duplicate"):
+        row = ImportRow.objects.get(pk=rows[key].pk)
+        assert row.values == {} and row.errors == {}, key
+        assert "Slamet" not in f"{row.summary} {row.target}", key
+        assert row.status == rows[key].status  # the verdict stays for the batch's counts
+    other = ImportRow.objects.get(pk=rows["other"].pk)
+    assert other.values == rows["other"].values and other.target == rows["other"].target
+    batch.refresh_from_db()
+    assert (batch.total_rows, batch.imported_count, batch.error_count) == (4, 2, 1)
+
+
+def test_anonymisation_takes_the_name_out_of_the_minutes_of_linked_meetings(old_case, users):
+    client = old_case["client"]
+    Client.objects.filter(pk=client.pk).update(aliases="Amet")
+    meeting = old_case["meeting"]
+    meeting.title = "Sidang TPP Slamet Riyadi"
+    meeting.save()
+    meeting.minutes = ("TPP membahas klien SLAMET  RIYADI. Pak Amet hadir bersama ibunya. "
+                       "Klien Budi Santoso dibahas kemudian. Pamet bukan nama klien.")
+    meeting.save()  # two history versions hold the name
+    decision = Decision.objects.create(meeting=meeting, text="Usulan untuk Slamet Riyadi ditolak")
+    agenda = AgendaItem.objects.create(meeting=meeting, title="Kasus slamet riyadi")
+    action = ActionItemFactory(meeting=meeting, description="Kunjungi rumah Slamet Riyadi",
+                               owner_user=users["pk"], created_by=users["supervisor"])
+    unlinked = MeetingFactory(office=meeting.office, created_by=users["supervisor"],
+                              minutes="Slamet Riyadi tidak dibahas di sini")
+
+    out = io.StringIO()
+    call_command("anonymise_clients", "--years", "5", stdout=out)
+    assert "meetings (name taken out of the minutes): 1" in out.getvalue()
+
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert meeting.title == f"Sidang TPP {NEUTRAL_TEXT}"
+    assert meeting.minutes == (f"TPP membahas klien {NEUTRAL_TEXT}. Pak {NEUTRAL_TEXT} hadir "
+                               "bersama ibunya. Klien Budi Santoso dibahas kemudian. Pamet "
+                               "bukan nama klien.")
+    assert Decision.objects.get(pk=decision.pk).text == f"Usulan untuk {NEUTRAL_TEXT} ditolak"
+    assert AgendaItem.objects.get(pk=agenda.pk).title == f"Kasus {NEUTRAL_TEXT}"
+    assert ActionItem.objects.get(pk=action.pk).description == f"Kunjungi rumah {NEUTRAL_TEXT}"
+    for model, pk in ((Meeting, meeting.pk), (Decision, decision.pk), (AgendaItem, agenda.pk),
+                      (ActionItem, action.pk)):
+        versions = model.history.filter(id=pk)
+        assert versions.exists()
+        for version in versions:
+            text = " ".join(str(v) for v in vars(version).values() if isinstance(v, str))
+            assert "slamet" not in text.lower() and "Amet " not in text, (model, text)
+    # Only the meetings that discussed the client are searched.
+    assert Meeting.objects.get(pk=unlinked.pk).minutes == "Slamet Riyadi tidak dibahas di sini"

@@ -27,7 +27,9 @@ class Command(BaseCommand):
                           f"({years} years): {counts.clients} {verb}.")
         self.stdout.write(f"  documents: {counts.documents}, photos: {counts.photos}, "
                           f"generated documents: {counts.generated_documents}, "
-                          f"case notes: {counts.case_notes}")
+                          f"case notes: {counts.case_notes}, "
+                          f"imported spreadsheet rows: {counts.import_rows}, "
+                          f"meetings (name taken out of the minutes): {counts.meetings}")
         if not dry_run:
             self.stdout.write(f"  old versions purged from the history tables: "
                               f"{counts.history_rows}")
