@@ -1,6 +1,6 @@
 """Each views module owns its URL patterns; this file only gathers them."""
 
-from .views import caseload, client_page, contacts, orders, register
+from .views import caseload, client_page, contacts, exports, imports, orders, register
 
 app_name = "clients"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     *client_page.urlpatterns,
     *orders.urlpatterns,
     *contacts.urlpatterns,
+    *imports.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_export
 from .views import actions, calendar, hearing, lists, pages, printables, records
 
 app_name = "meetings"
@@ -36,4 +37,5 @@ urlpatterns = [
          name="calendar_regenerate"),
     path("calendar/revoke/", calendar.calendar_token_revoke_view, name="calendar_revoke"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    *views_export.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 """XLSX/CSV export of the meeting list, with the list page's tab and filters applied.
 
-Included from ``meetings/urls.py`` with ``*views_export.urlpatterns`` (one line, see the report).
+Included from ``meetings/urls.py`` with ``*views_export.urlpatterns``.
 Scoped by ``Meeting.objects.for_user`` like the page (partner staff: the meetings they or their
 organisation are invited to) and recorded in the access log.
 """

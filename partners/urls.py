@@ -1,5 +1,6 @@
 """Each views module owns its URL patterns; this file only gathers them."""
 
+from . import urls_io
 from .views import catalogue, directory, portal, referrals
 
 app_name = "partners"
@@ -9,4 +10,5 @@ urlpatterns = [
     *referrals.urlpatterns,
     *portal.urlpatterns,
     *directory.urlpatterns,
+    *urls_io.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 """URL patterns of the partners import and exports (``partners.views_io``).
 
-Included from ``partners/urls.py`` with ``*urls_io.urlpatterns`` (one line, see the report).
+Included from ``partners/urls.py`` with ``*urls_io.urlpatterns``.
 """
 
 from django.urls import path

@@ -368,6 +368,7 @@ CLIENT_PAGES = ImportPages(
     template_stem="template-impor-klien",
     done_url="clients:caseload",
     forbidden_roles=frozenset({Role.PK}),
+    hidden_roles=frozenset({Role.PARTNER}),
 )
 
 

@@ -1,13 +1,7 @@
-"""Export tests use the site's URLs with the export pages added (see tests/imports/urls.py)
-and read messages in English."""
+"""Export tests read messages in English."""
 
 import pytest
 from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _export_urls(settings):
-    settings.ROOT_URLCONF = "tests.imports.urls"
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
-"""Fixtures for the import tests: the URL configuration with the import pages, and helpers
-that write spreadsheets the way offices fill in the template."""
+"""Fixtures for the import tests: helpers that write spreadsheets the way offices fill in the
+template."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from clients.imports.clients_spec import client_sheets
-
-
-@pytest.fixture(autouse=True)
-def _import_urls(settings):
-    settings.ROOT_URLCONF = "tests.imports.urls"
 
 
 @pytest.fixture(autouse=True)

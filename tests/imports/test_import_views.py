@@ -23,7 +23,7 @@ from .conftest import client_row, headings, nik_for, xlsx_file
 pytestmark = pytest.mark.django_db
 
 ALLOWED = ["operator", "supervisor", "head"]
-REFUSED = ["pk", "partner", "regional", "admin"]
+REFUSED = ["pk", "regional", "admin"]
 
 
 @pytest.fixture
@@ -60,6 +60,13 @@ def test_other_roles_are_refused(role, users, batch, login):
     browser = login(users[role])
     for method, url in _pages(batch):
         assert getattr(browser, method)(url).status_code == 403, (role, url)
+    assert not Client.objects.exists()
+
+
+def test_partner_staff_are_not_told_the_pages_exist(users, batch, login):
+    browser = login(users["partner"])
+    for method, url in _pages(batch):
+        assert getattr(browser, method)(url).status_code == 404, url
     assert not Client.objects.exists()
 
 

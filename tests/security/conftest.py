@@ -9,6 +9,7 @@ and rolls everything back when the module is done. Each test still runs in its o
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -231,6 +233,29 @@ def _extras(demo: Demo) -> None:
         kind="security.test", recipient=users["pk"], channel=Channel.EMAIL,
         status=Status.FAILED, unique_key="security-test-outbox", **common).pk
     assert SupervisionOrder.objects.filter(pk=ids["order"], assigned_pk=users["pk"]).exists()
+
+    # Import batches of the office: the template's example row, made a real one (the example
+    # itself is skipped), as a CSV file, for clients (uploaded by the operator) and for
+    # partners (by the supervisor).
+    from clients.imports.clients import ClientImporter
+    from clients.imports.clients_spec import EXAMPLE_NIK, client_sheets
+    from clients.imports.engine import import_upload
+    from partners.imports import EXAMPLE_NAME, PartnerImporter, partner_sheets
+
+    real = {EXAMPLE_NIK: "3509011708850002", EXAMPLE_NAME: "Yayasan Uji Impor"}
+
+    for key, importer, sheet in (
+        ("client_batch", ClientImporter(office=jember, by=users["operator"]), client_sheets()[0]),
+        ("partner_batch", PartnerImporter(office=jember, by=users["supervisor"]),
+         partner_sheets()[0]),
+    ):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([column.heading for column in sheet.columns])
+        writer.writerows([real.get(value, value) for value in row] for row in sheet.example)
+        upload = SimpleUploadedFile("data.csv", buffer.getvalue().encode())
+        ids[key] = import_upload(importer=importer, upload=upload).pk
+    ids["csv"] = "csv"  # the format argument of the export and import-report URLs
 
 
 @pytest.fixture(scope="module")

@@ -389,3 +389,49 @@ ROUTES.update({
     "privacy:client_export_download": Route(args=CLIENT, **post_only(
         ("supervisor", "head", "admin"), capability(("supervisor", "head", "admin")))),
 })
+
+CSV = {"fmt": "csv"}
+CLIENT_IMPORTERS = ("operator", "supervisor", "head")     # clients.register, PKs excluded
+PARTNER_IMPORTERS = ("supervisor", "head", "admin")       # partners.manage
+CLIENT_BATCH = {"batch_pk": "client_batch"}
+PARTNER_BATCH = {"batch_pk": "partner_batch"}
+
+
+def _import_routes(prefix: str, allowed, batch: dict, *, not_found=()) -> dict[str, Route]:
+    """The seven pages of an import; confirm and recheck only take POST."""
+    get = capability(allowed, not_found=not_found)
+    return {
+        f"{prefix}:imports": Route(get=get),
+        f"{prefix}:import_template": Route(get=get),
+        f"{prefix}:import_upload": Route(get=get, why="an empty POST: the form with its error"),
+        f"{prefix}:import_preview": Route(get=get, args=batch),
+        f"{prefix}:import_progress": Route(get=get, args=batch),
+        f"{prefix}:import_file": Route(get=get, args=batch),
+        f"{prefix}:import_report": Route(get=get, args={**batch, **CSV}),
+        f"{prefix}:import_confirm": Route(args=batch, **post_only(
+            allowed, capability(allowed, ok=REDIRECT, not_found=not_found),
+            not_found=not_found)),
+        f"{prefix}:import_recheck": Route(args=batch, **post_only(
+            allowed, capability(allowed, ok=REDIRECT, not_found=not_found),
+            not_found=not_found)),
+    }
+
+
+ROUTES.update({
+    # --- imports and exports (issue 10) -----------------------------------------------------
+    **_import_routes("clients", CLIENT_IMPORTERS, CLIENT_BATCH, not_found=PARTNERS),
+    **_import_routes("partners", PARTNER_IMPORTERS, PARTNER_BATCH, not_found=PARTNERS),
+    # Exports answer a POST as a GET: they read only the query string's filters.
+    "clients:export_caseload": Route(get=capability((*VIEWERS, "other_pk"),
+                                                    not_found=PARTNERS), args=CSV),
+    "clients:export_awaiting": Route(get=capability((*CASEWORK, "other_pk"),
+                                                    not_found=PARTNERS), args=CSV),
+    "clients:export_agenda": Route(get=capability((*CASEWORK, "other_pk"),
+                                                  not_found=PARTNERS), args=CSV),
+    "partners:export_directory": Route(get=capability((*VIEWERS, "other_pk"),
+                                                      not_found=PARTNERS), args=CSV),
+    "partners:export_referrals": Route(get=capability((*CASEWORK, "other_pk"),
+                                                      not_found=PARTNERS), args=CSV),
+    "partners:export_portal": Route(get=capability(PARTNERS, others=404), args=CSV),
+    "meetings:export": Route(get=capability((*MEETING_VIEWERS, "other_pk")), args=CSV),
+})

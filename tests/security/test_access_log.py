@@ -70,6 +70,20 @@ LOGGED_VIEWS = [
      "client"),
     ("supervisor", "audit_access_csv", {}, A.EXPORT, None, None),
     ("supervisor", "clients:caseload", {}, A.VIEW, None, None),
+    # Exports of every list page, and the import files with the personal data they hold.
+    ("supervisor", "clients:export_caseload", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("pk", "clients:export_awaiting", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("pk", "clients:export_agenda", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("supervisor", "partners:export_directory", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("pk", "partners:export_referrals", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("partner", "partners:export_portal", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("supervisor", "meetings:export", {"fmt": "csv"}, A.EXPORT, None, None),
+    ("operator", "clients:import_preview", {"batch_pk": "client_batch"}, A.VIEW,
+     "bapas.importbatch", "client_batch"),
+    ("operator", "clients:import_file", {"batch_pk": "client_batch"}, A.DOWNLOAD,
+     "bapas.importbatch", "client_batch"),
+    ("supervisor", "partners:import_file", {"batch_pk": "partner_batch"}, A.DOWNLOAD,
+     "bapas.importbatch", "partner_batch"),
 ]
 
 
