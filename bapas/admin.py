@@ -29,7 +29,12 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         ("Placement", {"fields": ["role", "office", "regional_office", "partner"]}),
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "last_login"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
+    # The placement is part of a new account: the model's clean() checks it per role and needs
+    # its fields on the form to report on.
+    add_fieldsets = [
+        (None, {"fields": ["email", "full_name", "password1", "password2"]}),
+        ("Placement", {"fields": ["role", "office", "regional_office", "partner"]}),
+    ]
     readonly_fields = ["last_login"]
 
 

@@ -126,3 +126,30 @@ def test_new_staff_account_form_is_prefilled_from_the_partner_page(login, users,
     ).content.decode()
     assert f'<option value="{partner.pk}" selected>' in page
     assert '<option value="partner" selected>' in page
+
+
+# --- Django's technical admin --------------------------------------------------------------
+
+ADMIN_PASSWORD = "Kuat-dan-Panjang-2024!"
+
+
+def _admin_add(client, **fields):
+    data = {"email": "baru@test.local", "full_name": "Petugas Baru",
+            "password1": ADMIN_PASSWORD, "password2": ADMIN_PASSWORD, "usable_password": "true"}
+    data.update(fields)
+    return client.post(reverse("admin:bapas_user_add"), data)
+
+
+def test_django_admin_add_user_reports_a_missing_placement_on_the_form(login, users):
+    response = _admin_add(login(users["admin"]), role=Role.PK)
+    assert response.status_code == 200  # the form again, not a server error
+    assert list(response.context["adminform"].form.errors) == ["office"]
+    assert not User.objects.filter(email="baru@test.local").exists()
+
+
+def test_django_admin_adds_a_user_with_role_and_office(login, users, office):
+    response = _admin_add(login(users["admin"]), role=Role.OPERATOR, office=office.pk)
+    assert response.status_code == 302
+    created = User.objects.get(email="baru@test.local")
+    assert (created.role, created.office) == (Role.OPERATOR, office)
+    assert created.check_password(ADMIN_PASSWORD)

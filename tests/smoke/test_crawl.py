@@ -39,11 +39,7 @@ from django.urls import Resolver404, resolve
 # (role email, "METHOD /path/") of server errors already reported and being fixed. The path is
 # the shape of the URL: digits replaced by N, no query string. Do not add to it to make a new
 # failure go away; fix the code.
-KNOWN_500S: list[tuple[str, str]] = [
-    # Django admin's "add user" form lacks the role/office fields; the model's clean() reports
-    # its placement error on "office" and the form's add_error raises ValueError.
-    ("admin@demo.local", "POST /django-admin/bapas/user/add/"),
-]
+KNOWN_500S: list[tuple[str, str]] = []
 
 ROLE_EMAILS: tuple[str, ...] = (
     "admin@demo.local",
