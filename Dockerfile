@@ -57,8 +57,8 @@ RUN for f in $(grep -rl 'sourceMappingURL=' static --include='*.js' --include='*
 RUN export SECRET_KEY="build-only-not-a-secret-build-only-not-a-secret-build-only" \
     && DEBUG=true python manage.py compile_translations \
     && DEBUG=false python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /app/var/media /app/var/private \
-    && chown -R bapas:bapas /app/var
+    && mkdir -p /app/var/media /app/var/private /backups \
+    && chown -R bapas:bapas /app/var /backups
 
 USER bapas
 EXPOSE 8000
