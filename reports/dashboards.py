@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bapas.models import Office
@@ -136,13 +138,45 @@ def pk_dashboard(user, now=None) -> dict:
 
 # --- Supervisor and head ---------------------------------------------------------------------
 
+DASHBOARD_CACHE_SECONDS = 300
+
+
 def office_dashboard(user, now=None) -> dict:
+    """The office's month so far. The figures walk every order, contact and referral of the
+    office, so they are computed at most once per ``DASHBOARD_CACHE_SECONDS`` per office, day
+    and language (``figures_at`` says when); the agreements are read each time."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    office_ids = [user.office_id]
+    key = f"reports:office-dashboard:v1:{user.office_id}:{today.isoformat()}:{get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = office_figures(user.office_id, now)
+        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
+    agreements = Agreement.objects.for_user(user)
+    expiring = agreements.with_status(AgreementStatus.EXPIRING, today)
+    expired = agreements.with_status(AgreementStatus.EXPIRED, today)
+    counts = agreements.aggregate(  # one query for both counts
+        expiring=Count("id", filter=Q(pk__in=expiring.values("pk"))),
+        expired=Count("id", filter=Q(pk__in=expired.values("pk"))),
+    )
+    return {
+        **figures,
+        "expiring_agreements": list(expiring.select_related("partner")
+                                    .order_by("end_date")[:LIST_LIMIT]),
+        "expiring_count": counts["expiring"],
+        "expired_count": counts["expired"],
+        "expiring_days": EXPIRING_WITHIN_DAYS,
+    }
+
+
+def office_figures(office_id: int, now) -> dict:
+    """What the office dashboard shows of an office's month so far (cached by the caller)."""
+    today = timezone.localdate(now)
+    office_ids = [office_id]
     figures = monthly_figures(office_ids, today.year, today.month, until=today)
     caseload = figures.caseload
-    referrals = (Referral.objects.for_user(user).exclude(status=ReferralStatus.DRAFT)
+    referrals = (Referral.objects.filter(order__client__office_id=office_id)
+                 .exclude(status=ReferralStatus.DRAFT).order_by()
                  .values_list("partner__name", "status").annotate(n=Count("id")))
     per_partner: dict[str, Counter] = {}
     for name, status, n in referrals:
@@ -150,22 +184,18 @@ def office_dashboard(user, now=None) -> dict:
     partners = sorted(per_partner, key=lambda name: -sum(per_partner[name].values()))[:10]
     statuses = [s for s in ReferralStatus.values if s != ReferralStatus.DRAFT
                 and any(per_partner[p][s] for p in partners)]
-    agreements = Agreement.objects.for_user(user).select_related("partner")
-    expiring = agreements.with_status(AgreementStatus.EXPIRING, today).order_by("end_date")
-    awaiting = Contact.objects.for_user(user).awaiting_outcome(now)
+    awaiting = Contact.objects.filter(order__client__office_id=office_id).awaiting_outcome(now)
     totals = figures.totals()
     return {
         "figures": figures,
+        "figures_at": now,
+        "figures_minutes": DASHBOARD_CACHE_SECONDS // 60,
         "totals": totals,
         "closed_total": sum(totals[name] for name in ("completed", "revoked", "transferred",
                                                       "deceased")),
         "contacts_done_planned": f"{figures.contacts.done} / {figures.contacts.planned}",
         "month_label": _month_label(today.replace(day=1)),
         "awaiting_count": awaiting.count(),
-        "expiring_agreements": list(expiring[:LIST_LIMIT]),
-        "expiring_count": expiring.count(),
-        "expired_count": agreements.with_status(AgreementStatus.EXPIRED, today).count(),
-        "expiring_days": EXPIRING_WITHIN_DAYS,
         "trend_chart": trend_chart(office_ids, today),
         "caseload_chart": chart(
             "bar", [row.name for row in caseload],

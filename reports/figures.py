@@ -47,7 +47,7 @@ from clients.models import (
     SupervisionOrder,
 )
 from meetings.models import Attendance, Meeting, MeetingKind
-from partners.models import Partner, Referral, ReferralStatus, ServiceSession
+from partners.models import Referral, ReferralStatus, ServiceSession
 
 CLOSED_STATUSES = (OrderStatus.COMPLETED, OrderStatus.REVOKED, OrderStatus.TRANSFERRED,
                    OrderStatus.DECEASED)
@@ -132,21 +132,22 @@ class ContactFigures:
     def attendance_rate(self) -> float | None:
         return rate(self.attended, self.done - self.excused)
 
-    def add(self, kind: str, outcome: str) -> None:
-        self.planned += 1
+    def add(self, kind: str, outcome: str, n: int = 1) -> None:
+        """Count ``n`` contacts of this kind and outcome."""
+        self.planned += n
         if not outcome:
             return
-        self.done += 1
+        self.done += n
         if kind in VISIT_KINDS:
-            self.home_visits += 1
+            self.home_visits += n
         if outcome in ATTENDED_OUTCOMES:
-            self.attended += 1
+            self.attended += n
             if outcome == Outcome.ATTENDED_NONCOMPLIANT:
-                self.noncompliant += 1
+                self.noncompliant += n
         elif outcome == Outcome.EXCUSED:
-            self.excused += 1
+            self.excused += n
         elif outcome == Outcome.MISSED:
-            self.missed += 1
+            self.missed += n
 
 
 @dataclass
@@ -291,22 +292,40 @@ def _closed_in(status: str, first: date, last: date) -> Q:
 
 
 def program_rows(orders, first: date, last: date) -> list[ProgramRow]:
-    keys = ("program", "client__section")
-    counts = {
-        "start": Counter(active_on(orders, first - timedelta(days=1)).values_list(*keys)),
-        "new": Counter(orders.filter(supervision_start__gte=first, supervision_start__lte=last)
-                       .values_list(*keys)),
-        "end": Counter(active_on(orders, last).values_list(*keys)),
+    """Start, new, the four closings and end per program and section, in one grouped query."""
+    day_before = first - timedelta(days=1)
+
+    def active(day: date) -> Q:
+        return Q(supervision_start__lte=day) & (
+            Q(status=OrderStatus.ACTIVE) | Q(status_changed_at__gt=day)
+        )
+
+    columns = {
+        "start": active(day_before),
+        "new": Q(supervision_start__gte=first, supervision_start__lte=last),
+        "end": active(last),
     }
     for name, status in zip(("completed", "revoked", "transferred", "deceased"),
                             CLOSED_STATUSES, strict=True):
-        counts[name] = Counter(orders.filter(_closed_in(status, first, last)).values_list(*keys))
+        columns[name] = _closed_in(status, first, last)
+    relevant = Q()
+    for condition in columns.values():
+        relevant |= condition
+    counts = {
+        (program, section): values
+        for program, section, *values in (
+            orders.filter(relevant).order_by().values_list("program", "client__section")
+            .annotate(**{name: Count("id", filter=condition)
+                         for name, condition in columns.items()})
+            .values_list("program", "client__section", *columns)
+        )
+    }
     rows = []
     for section in SECTIONS:
         for program in Program.values:
             row = ProgramRow(program=program, section=section)
-            for name, counter in counts.items():
-                setattr(row, name, counter.get((program, section), 0))
+            for name, value in zip(columns, counts.get((program, section), ()), strict=False):
+                setattr(row, name, value)
             rows.append(row)
     return rows
 
@@ -341,9 +360,10 @@ def contact_breakdown(contacts, first: date, last: date) -> tuple[ContactFigures
                                planned_at__lte=end)
     total = ContactFigures()
     by_kind: dict[str, ContactFigures] = defaultdict(ContactFigures)
-    for kind, outcome in in_month.values_list("kind", "outcome"):
-        total.add(kind, outcome)
-        by_kind[kind].add(kind, outcome)
+    for kind, outcome, n in (in_month.order_by().values_list("kind", "outcome")
+                             .annotate(n=Count("id")).values_list("kind", "outcome", "n")):
+        total.add(kind, outcome, n)
+        by_kind[kind].add(kind, outcome, n)
     rows = [ContactKindRow(kind=kind, figures=by_kind[kind]) for kind in ContactKind.values
             if kind in by_kind]
     return total, rows
@@ -394,32 +414,34 @@ def partner_rows(office_ids, first: date, last: date) -> list[PartnerRow]:
             rows[partner_id] = PartnerRow(partner_id=partner_id, name="")
         return rows[partner_id]
 
-    for partner_id, n in (referrals.filter(sent_at__gte=start, sent_at__lte=end)
-                          .values_list("partner_id").annotate(n=Count("id"))):
-        row(partner_id).sent = n
-    closed = referrals.filter(closed_at__gte=start, closed_at__lte=end)
-    for partner_id, n in (closed.filter(status=ReferralStatus.COMPLETED)
-                          .values_list("partner_id").annotate(n=Count("id"))):
-        row(partner_id).completed = n
-    for partner_id, n in (closed.filter(status__in=ENDED_REFERRAL_STATUSES)
-                          .values_list("partner_id").annotate(n=Count("id"))):
-        row(partner_id).ended = n
-    for partner_id, n in (referrals.filter(sent_at__lte=end)
-                          .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=end))
-                          .values_list("partner_id").annotate(n=Count("id"))):
-        row(partner_id).open_at_end = n
-    for partner_id, n, attended, minutes in (
-        sessions.values_list("referral__partner_id").annotate(
+    sent = Q(sent_at__gte=start, sent_at__lte=end)
+    closed = Q(closed_at__gte=start, closed_at__lte=end)
+    open_at_end = Q(sent_at__lte=end) & (Q(closed_at__isnull=True) | Q(closed_at__gt=end))
+    for partner_id, name, *counts in (
+        referrals.filter(sent | closed | open_at_end).order_by()
+        .values_list("partner_id", "partner__name")
+        .annotate(
+            sent=Count("id", filter=sent),
+            completed=Count("id", filter=closed & Q(status=ReferralStatus.COMPLETED)),
+            ended=Count("id", filter=closed & Q(status__in=ENDED_REFERRAL_STATUSES)),
+            open_at_end=Count("id", filter=open_at_end),
+        )
+        .values_list("partner_id", "partner__name", "sent", "completed", "ended", "open_at_end")
+    ):
+        target = row(partner_id)
+        target.name = name
+        target.sent, target.completed, target.ended, target.open_at_end = counts
+    for partner_id, name, n, attended, minutes in (
+        sessions.order_by().values_list("referral__partner_id", "referral__partner__name")
+        .annotate(
             n=Count("id"),
             attended=Count("id", filter=Q(attendance=ServiceSession.Attendance.ATTENDED)),
             minutes=Sum("duration_minutes"),
         )
     ):
         target = row(partner_id)
+        target.name = name
         target.sessions, target.sessions_attended, target.minutes = n, attended, minutes or 0
-    names = dict(Partner.objects.filter(pk__in=rows).values_list("pk", "name"))
-    for partner_id, target in rows.items():
-        target.name = names.get(partner_id, "")
     return sorted(rows.values(), key=lambda r: (-r.sessions, -r.sent, r.name))
 
 
