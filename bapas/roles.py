@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Role
@@ -60,18 +61,29 @@ def can(user, capability: str) -> bool:
 
 
 def capability_required(capability: str) -> Callable:
-    """View decorator: 403 unless the logged-in user's role has the capability."""
+    """View decorator: 403 unless the logged-in user's role has the capability.
+
+    Partner staff get 404 instead: the office's pages are outside their portal, and a 403
+    would confirm that the record they guessed exists.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not can(request.user, capability):
+                if is_partner_staff(request.user):
+                    raise Http404
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def is_partner_staff(user) -> bool:
+    return (getattr(user, "is_authenticated", False) and not user.is_superuser
+            and user.role == Role.PARTNER)
 
 
 def assignable_roles(user) -> list[tuple[str, str]]:

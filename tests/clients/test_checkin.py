@@ -40,7 +40,7 @@ def confirm_url(order) -> str:
 
 @pytest.mark.parametrize("role,status", {
     "operator": 200, "pk": 200, "pk2": 200, "other_pk": 200, "supervisor": 200, "head": 200,
-    "partner": 403, "regional": 403, "admin": 403,
+    "partner": 404, "regional": 403, "admin": 403,
 }.items())
 def test_checkin_page_per_role(login, users, role, status):
     assert login(users[role]).get(CHECKIN).status_code == status
@@ -48,7 +48,7 @@ def test_checkin_page_per_role(login, users, role, status):
 
 @pytest.mark.parametrize("role,status", {
     "operator": 302, "pk": 302, "supervisor": 302, "head": 302,
-    "pk2": 404, "other_pk": 404, "partner": 403, "regional": 403, "admin": 403,
+    "pk2": 404, "other_pk": 404, "partner": 404, "regional": 403, "admin": 403,
 }.items())
 def test_checkin_confirm_per_role(login, users, own_order, role, status):
     response = login(users[role]).post(confirm_url(own_order))

@@ -27,16 +27,16 @@ from clients.models import (
 from tests.factories import ClientFactory, ContactFactory, OrderFactory
 
 # Roles and what they get on a page about pk's client: pk2 and other_pk cannot see the client
-# at all (404); the operator, partner staff, regional viewers and IT administrators do no
-# casework (403).
+# at all (404); the operator, regional viewers and IT administrators do no casework (403);
+# partner staff get 404 for every office page (no hint that it exists).
 CASE_PAGE_STATUS = {
     "pk": 200, "supervisor": 200, "head": 200,
     "pk2": 404, "other_pk": 404,
-    "operator": 403, "partner": 403, "regional": 403, "admin": 403,
+    "operator": 403, "partner": 404, "regional": 403, "admin": 403,
 }
 LIST_PAGE_STATUS = {
     "pk": 200, "pk2": 200, "other_pk": 200, "supervisor": 200, "head": 200,
-    "operator": 403, "partner": 403, "regional": 403, "admin": 403,
+    "operator": 403, "partner": 404, "regional": 403, "admin": 403,
 }
 
 
@@ -624,7 +624,7 @@ def test_agenda_runs_constant_queries_and_paginates(login, users, office):
 
 
 @pytest.mark.parametrize("role,status", {
-    "supervisor": 200, "head": 200, "pk": 403, "operator": 403, "partner": 403,
+    "supervisor": 200, "head": 200, "pk": 403, "operator": 403, "partner": 404,
     "regional": 403, "admin": 403,
 }.items())
 def test_interval_page_per_role(login, users, role, status):

@@ -277,7 +277,7 @@ def test_closed_order_gets_no_schedule(login, users, own_order):
 
 @pytest.mark.parametrize("role,status", {
     "pk": 302, "supervisor": 302, "head": 302, "pk2": 404, "other_pk": 404, "operator": 403,
-    "partner": 403, "regional": 403, "admin": 403,
+    "partner": 404, "regional": 403, "admin": 403,
 }.items())
 def test_schedule_confirm_per_role(login, users, own_order, period, role, status):
     client = login(users[role])

@@ -191,4 +191,5 @@ def test_search_is_logged_without_the_term(login, users, caseload):
 
 def test_search_needs_login_and_capability(client, login, users, caseload):
     assert client.post(URL, {"q": "Siti"}).status_code == 302
-    assert login(users["partner"]).post(URL, {"q": "Siti"}).status_code == 403
+    assert login(users["partner"]).post(URL, {"q": "Siti"}).status_code == 404  # not their portal
+    assert login(users["regional"]).post(URL, {"q": "Siti"}).status_code == 403

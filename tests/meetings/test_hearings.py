@@ -150,7 +150,7 @@ def test_decision_before_the_hearing_is_refused(login, users, office, proposal):
     assert proposal.status == RevocationProposal.Status.PENDING
 
 
-@pytest.mark.parametrize("role,status", [("pk", 403), ("partner", 403), ("other_pk", 403)])
+@pytest.mark.parametrize("role,status", [("pk", 403), ("partner", 404), ("other_pk", 403)])
 def test_only_managers_decide(login, users, hearing, proposal, role, status):
     hearing.revocation_proposals.add(proposal)
     response = login(users[role]).get(

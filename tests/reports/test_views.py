@@ -84,7 +84,7 @@ def test_a_regional_viewer_gets_the_regional_reports_at_the_reports_address(logi
 
 @pytest.mark.parametrize("role,status", [
     ("regional", 200), ("admin", 200), ("supervisor", 403), ("head", 403), ("pk", 403),
-    ("partner", 403), ("operator", 403),
+    ("partner", 404), ("operator", 403),
 ])
 def test_who_may_open_the_regional_reports_page(login, users, role, status):
     assert login(users[role]).get(reverse("reports:regional")).status_code == status
