@@ -225,9 +225,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # --- Users and login -----------------------------------------------------------------------
 
 AUTH_USER_MODEL = "bapas.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, loading the user with their office
+    "bapas.auth_backends.ModelBackend",
+    "bapas.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
