@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +205,25 @@ def client_sheets() -> tuple[SheetSpec, SheetSpec]:
         SheetSpec("Kontak", contacts, optional=True,
                   example=(tuple(CONTACT_EXAMPLE[c.name] for c in contacts),)),
     )
+
+
+def office_client_sheets(office) -> tuple[SheetSpec, SheetSpec]:
+    """The template as one office downloads it: its active PKs are the allowed values (and the
+    drop-down) of "Email PK", and the example row names the first of them."""
+    from bapas.models import Role, User
+
+    officers = tuple(
+        User.objects.filter(office=office, role=Role.PK, is_active=True)
+        .order_by("full_name").values_list("email", "full_name")
+    ) if office is not None else ()
+    clients, contacts = client_sheets()
+    if not officers:
+        return clients, contacts
+    columns = tuple(replace(column, allowed=officers) if column.name == "pk_email" else column
+                    for column in clients.columns)
+    example = tuple(officers[0][0] if column.name == "pk_email" else value
+                    for column, value in zip(columns, clients.example[0], strict=True))
+    return replace(clients, columns=columns, example=(example,)), contacts
 
 
 SHEET_HELP = _(

@@ -36,7 +36,7 @@ from bapas.roles import can
 from bapas.scoping import get_scoped_or_404
 
 from ..imports.clients import ClientImporter
-from ..imports.clients_spec import SHEET_HELP, client_sheets
+from ..imports.clients_spec import SHEET_HELP, client_sheets, office_client_sheets
 from ..imports.engine import (
     Importer,
     import_confirm,
@@ -67,6 +67,8 @@ class ImportPages:
     template_stem: str
     done_url: str  # where the imported records are listed
     forbidden_roles: frozenset = frozenset()
+    # The downloadable template of one office (its own allowed values), if it differs.
+    office_sheets: Callable[[Office | None], tuple] | None = None
     hidden_roles: frozenset = frozenset()  # these get 404 (partner staff: no hint)
     office_choice: bool = False  # administrators pick the office they import into
 
@@ -141,7 +143,9 @@ def imports_list(request, *, pages: ImportPages):
 
 @import_view
 def template_download(request, *, pages: ImportPages):
-    content = build_template(pages.sheets(), intro=str(pages.intro()))
+    sheets = (pages.office_sheets(request.user.office) if pages.office_sheets
+              else pages.sheets())
+    content = build_template(sheets, intro=str(pages.intro()))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{pages.template_stem}.xlsx"'
     return response
@@ -363,6 +367,7 @@ CLIENT_PAGES = ImportPages(
     capability="clients.register",
     importer=ClientImporter,
     sheets=client_sheets,
+    office_sheets=office_client_sheets,
     intro=lambda: str(SHEET_HELP),
     title=gettext_lazy("Import clients"),
     template_stem="template-impor-klien",

@@ -102,6 +102,42 @@ def test_the_template_has_the_sheets_headings_example_and_allowed_values(users, 
     assert ("Kontak: Hasil", "Tidak hadir") in allowed
 
 
+def test_the_template_offers_the_offices_own_pks_and_its_example_names_one(users, login,
+                                                                          other_office):
+    stranger = UserFactory(role=Role.PK, office=other_office, email="pk9@test.local")
+    leaver = UserFactory(role=Role.PK, office=users["pk"].office, email="gone@test.local",
+                         is_active=False)
+    response = login(users["operator"]).get(reverse("clients:import_template"))
+    book = load_workbook(io.BytesIO(response.content))
+    offered = {row[1] for row in book["Pilihan"].iter_rows(values_only=True)
+               if row[0] == "Klien: Email PK"}
+    assert {users["pk"].email, users["pk2"].email} <= offered
+    assert stranger.email not in offered and leaver.email not in offered
+    column = headings().index("Email PK") + 1
+    example = book["Klien"].cell(row=2, column=column).value
+    assert example in offered
+
+
+def test_the_filled_template_imports_without_touching_the_example(users, login, office):
+    """What an operator does first: download, keep the example row, add one of their own."""
+    browser = login(users["operator"])
+    book = load_workbook(io.BytesIO(browser.get(reverse("clients:import_template")).content))
+    sheet = book["Klien"]
+    row = [cell.value for cell in sheet[2]]
+    row[headings().index("Nama Lengkap")] = "Sari Wulandari"
+    row[headings().index("NIK")] = nik_for(77)
+    row[headings().index("Nomor SK")] = "PAS-77.PK.05.09/2025"
+    sheet.append(row)
+    output = io.BytesIO()
+    book.save(output)
+    response = browser.post(reverse("clients:import_upload"),
+                            {"file": SimpleUploadedFile("isi.xlsx", output.getvalue())})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    errors = list(batch.rows.values_list("errors", flat=True))
+    assert (batch.new_count, batch.error_count) == (1, 0), errors
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("foto.xlsx", b"\xff\xd8\xff\xe0 a photo", "is not an Excel workbook"),
     ("data.csv", os.urandom(1000), "not a CSV text file"),
