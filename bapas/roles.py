@@ -71,9 +71,7 @@ def capability_required(capability: str) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not can(request.user, capability):
-                if is_partner_staff(request.user):
-                    raise Http404
-                raise PermissionDenied
+                raise refusal(request.user)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -84,6 +82,12 @@ def capability_required(capability: str) -> Callable:
 def is_partner_staff(user) -> bool:
     return (getattr(user, "is_authenticated", False) and not user.is_superuser
             and user.role == Role.PARTNER)
+
+
+def refusal(user) -> Exception:
+    """What a view raises when ``user`` may not use it: 403, but 404 for partner staff, to
+    whom nothing outside their portal admits that it exists."""
+    return Http404() if is_partner_staff(user) else PermissionDenied()
 
 
 def assignable_roles(user) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from ..roles import refusal
 from ..scoping import get_scoped_or_404
 from . import channels as channel_registry
 from .models import Channel, Notification, NotificationPreference, Status, normalise_phone
@@ -161,7 +162,7 @@ def preferences(request):
 
 def _require_admin(user) -> None:
     if not user.is_admin:
-        raise PermissionDenied
+        raise refusal(user)
 
 
 @login_required

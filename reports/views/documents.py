@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from bapas.audit import log_access
 from bapas.models import AccessLog, RegionalOffice, Role
-from bapas.roles import can, capability_required
+from bapas.roles import can, capability_required, refusal
 from bapas.scoping import get_scoped_or_404, offices_for
 
 from ..forms import MonthForm
@@ -73,7 +73,7 @@ def index(request):
     if not can(user, "reports.office"):
         if can(user, "reports.regional"):
             return regional(request)
-        raise PermissionDenied
+        raise refusal(user)
     offices = offices_for(user).filter(is_active=True).order_by("name")
     form = MonthForm(request.POST or None)
     if request.method == "POST":

@@ -64,7 +64,7 @@ def progress_report(users, office):
 
 @pytest.mark.parametrize("role,status", [
     ("supervisor", 200), ("head", 200), ("admin", 200), ("pk", 403), ("operator", 403),
-    ("partner", 403),
+    ("partner", 404),
 ])
 def test_who_may_open_the_monthly_reports_page(login, users, role, status):
     response = login(users[role]).get(reverse("reports:index"))

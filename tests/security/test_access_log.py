@@ -68,6 +68,10 @@ LOGGED_VIEWS = [
      "client"),
     ("partner", "partners:portal_client_photo", {"pk": "referral"}, A.VIEW, "clients.client",
      "client"),
+    ("partner", "partners:portal_session", {"pk": "referral"}, A.VIEW, "clients.client",
+     "client"),
+    ("partner", "partners:portal_report", {"pk": "referral"}, A.VIEW, "clients.client",
+     "client"),
     ("supervisor", "audit_access_csv", {}, A.EXPORT, None, None),
     ("supervisor", "clients:caseload", {}, A.VIEW, None, None),
     # Exports of every list page, and the import files with the personal data they hold.
@@ -125,24 +129,6 @@ def test_the_first_forwarded_address_is_logged_behind_the_proxy(demo):
     assert AccessLog.objects.filter(path=url).latest("id").ip_address == "203.0.113.9"
 
 
-# Pages that show a client's personal data and write no access-log row (other apps' views).
-UNLOGGED = [
-    ("partner", "partners:portal_session", {"pk": "referral"}),
-    ("partner", "partners:portal_report", {"pk": "referral"}),
-]
-
-
-@pytest.mark.parametrize(("role", "name", "args"), UNLOGGED, ids=[row[1] for row in UNLOGGED])
-@pytest.mark.xfail(strict=True, reason="the page shows the client's name and details but does "
-                   "not call bapas.audit.log_access (see docs/security.md, open findings)")
-def test_other_pages_with_client_data_are_logged_too(demo, role, name, args):
-    url = reverse(name, kwargs={k: demo.ids[v] for k, v in args.items()})
-    before = AccessLog.objects.count()
-    response = _get(demo, role, url)
-    assert response.status_code == 200
-    assert demo["client_name"].encode() in response.content
-    assert AccessLog.objects.count() > before
-
 
 # --- the two breach-report questions -------------------------------------------------------
 
@@ -172,31 +158,39 @@ def test_who_accessed_client_x_on_the_page_and_as_csv(demo):
     assert all(row[5] == str(demo["client"]) for row in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="the access-log filter matches one record type and id: "
-                   "downloads of client X's documents, views of X's orders, contacts and "
-                   "reports are logged against those records and do not answer 'who accessed "
-                   "client X' (bapas.privacy.client_access_log gathers them; the audit page "
-                   "should offer it as a client filter)")
 def test_who_accessed_client_x_includes_their_documents_and_orders(demo):
+    """The client filter: the client's record and every record of theirs, not one record."""
     _get(demo, "head", reverse("clients:detail", args=[demo["client"]]))
     _get(demo, "pk", reverse("clients:document", args=[demo["client"], demo["document"]]))
-    query = {"record_type": ContentType.objects.get_by_natural_key("clients", "client").pk,
-             "record_id": demo["client"]}
+    _get(demo, "operator", reverse("clients:order_detail",
+                                   args=[demo["client"], demo["order"]]))
+    _get(demo, "pk", reverse("clients:detail", args=[demo["unreferred_client"]]))
+    query = {"client": demo["client"]}
     rows = _csv_rows(_get(demo, "supervisor", reverse("audit_access_csv"), data=query))
-    assert [row[2] for row in rows] == [demo.users["head"].email]  # the filter works ...
-    assert any(row[4] == "clientdocument" for row in rows)  # ... but misses the download
+    seen = {(row[2], row[4]) for row in rows}
+    assert {(demo.users["head"].email, "client"), (demo.users["pk"].email, "clientdocument"),
+            (demo.users["operator"].email, "supervisionorder")} <= seen
+    clients_listed = {row[5] for row in rows if row[4] == "client"}
+    assert clients_listed == {str(demo["client"])}  # not the other client pk opened
+    page = _get(demo, "supervisor", reverse("audit_access"), data=query)
+    assert page.status_code == 200
+    text = page.content.decode().split("<tbody>")[1]
+    assert demo.users["operator"].full_name in text  # the order view, on the page too
+    assert page.context["client"].pk == demo["client"]
 
 
-@pytest.mark.xfail(strict=True, reason="bapas.views.audit._filtered_access_log applies no filter "
-                   "at all when the filter form is invalid (e.g. a record type with no rows yet, "
-                   "a malformed date): the page and CSV then list the whole log as if it "
-                   "answered the question")
 def test_an_invalid_filter_lists_nothing_rather_than_everything(demo):
     _get(demo, "pk", reverse("clients:detail", args=[demo["client"]]))
+    from clients.models import Client
+
+    foreign = Client.objects.exclude(office_id=demo["office"]).values_list("pk", flat=True)[0]
     for query in ({"record_type": 999999, "record_id": demo["client"]},
-                  {"user": demo.users["head"].pk, "start": "not-a-date"}):
+                  {"user": demo.users["head"].pk, "start": "not-a-date"},
+                  {"client": foreign}, {"client": "x"}):
         rows = _csv_rows(_get(demo, "supervisor", reverse("audit_access_csv"), data=query))
-        assert all(row[2] != demo.users["pk"].email for row in rows), query
+        assert rows == [], query
+        page = _get(demo, "supervisor", reverse("audit_access"), data=query)
+        assert page.context["form"].errors and not page.context["page"].object_list, query
 
 
 def _logged_at(moment, **fields) -> AccessLog:
