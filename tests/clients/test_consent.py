@@ -1,5 +1,6 @@
 """Recording and withdrawing a client's consent to reminders from the client page."""
 
+import pytest
 from django.urls import reverse
 
 from bapas.models import ClientMessageConsent
@@ -31,5 +32,35 @@ def test_other_roles_cannot_record_consent(login, users, own_client):
         response = login(users[role]).post(
             reverse("clients:consent_add", args=[own_client.pk]),
             {"phone": own_client.phone, "method": "written"})
-        assert response.status_code in (403, 404), role
+        assert response.status_code == 404, role  # the client is not theirs to see
     assert not ClientMessageConsent.objects.exists()
+
+
+def _consent_forms(page: str, client, consent) -> tuple[bool, bool]:
+    add = reverse("clients:consent_add", args=[client.pk])
+    withdraw = reverse("clients:consent_withdraw", args=[client.pk, consent.pk])
+    return f'action="{add}"' in page, f'action="{withdraw}"' in page
+
+
+@pytest.mark.parametrize(("role", "shown"), [("pk", True), ("operator", True),
+                                             ("supervisor", True), ("head", True),
+                                             ("admin", False)])
+def test_consent_forms_are_shown_only_to_who_may_use_them(login, users, own_client, role,
+                                                          shown):
+    consent = ClientMessageConsent.objects.create(client=own_client, phone=own_client.phone)
+    page = login(users[role]).get(reverse("clients:detail", args=[own_client.pk]))
+    assert page.status_code == 200
+    assert _consent_forms(page.content.decode(), own_client, consent) == (shown, shown)
+    assert consent.phone in page.content.decode()  # the consent itself stays visible
+
+
+def test_admin_can_neither_record_nor_withdraw_consent(login, users, own_client):
+    consent = ClientMessageConsent.objects.create(client=own_client, phone=own_client.phone)
+    web = login(users["admin"])
+    assert web.post(reverse("clients:consent_add", args=[own_client.pk]),
+                    {"phone": own_client.phone, "method": "written"}).status_code == 403
+    assert web.post(reverse("clients:consent_withdraw",
+                            args=[own_client.pk, consent.pk])).status_code == 403
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    assert ClientMessageConsent.objects.count() == 1

@@ -433,3 +433,23 @@ def test_anonymisation_takes_the_name_out_of_the_minutes_of_linked_meetings(old_
             assert "slamet" not in text.lower() and "Amet " not in text, (model, text)
     # Only the meetings that discussed the client are searched.
     assert Meeting.objects.get(pk=unlinked.pk).minutes == "Slamet Riyadi tidak dibahas di sini"
+
+
+# --- the client page leads to both -----------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "shown"), [("pk", False), ("operator", False),
+                                             ("supervisor", True), ("head", True),
+                                             ("admin", True)])
+def test_client_page_links_to_who_accessed_and_the_export_for_managers(login, users, case,
+                                                                      role, shown):
+    web = login(users[role])
+    page = web.get(reverse("clients:detail", args=[case["client"].pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    who = f'{reverse("audit_access")}?client={case["client"].pk}'
+    export = reverse("privacy:client_export", args=[case["client"].pk])
+    assert (f'href="{who}"' in text, f'href="{export}"' in text) == (shown, shown)
+    if shown:  # and the links answer, with the client's own rows
+        answer = web.get(who)
+        assert answer.status_code == 200 and answer.context["client"] == case["client"]
+        assert web.get(export).status_code == 200
