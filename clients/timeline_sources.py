@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.db.models import Count, Window
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +30,7 @@ from .models import (
     SupervisionOrder,
     WarningLetter,
 )
-from .timeline import TimelineEntry, register_source
+from .timeline import SourcePage, TimelineEntry, register_source
 
 # Filter keys and their labels, in the order the client page offers them. Other apps' categories
 # (referrals, meetings) are listed so their filters read well once they register sources.
@@ -98,12 +100,24 @@ def _user_name(user) -> str:
     return user.full_name if user is not None else ""
 
 
-def contact_entries(client, user):
+def contact_entries(client, user, limit: int | None = None) -> SourcePage:
+    """The newest ``limit`` contacts (None: all) and how many there are, in one query."""
     contacts = (
         Contact.objects.for_user(user)
         .filter(order__client=client)
         .select_related("order", "officer")
+        .order_by(Coalesce("happened_at", "planned_at").desc(), "-id")
     )
+    if limit is None:
+        rows = list(contacts)
+        total = len(rows)
+    else:
+        rows = list(contacts.annotate(_total=Window(Count("id")))[:limit])
+        total = rows[0]._total if rows else 0
+    return SourcePage(list(_contact_entries(rows)), total, "contact")
+
+
+def _contact_entries(contacts):
     now = timezone.now()
     for contact in contacts:
         if contact.outcome:
@@ -151,12 +165,22 @@ def status_entries(client, user):
         )
 
 
+def _prefetched(client, name: str):
+    """``client.<name>.all()`` if the caller prefetched it (the client page), else None."""
+    if name in getattr(client, "_prefetched_objects_cache", {}):
+        return getattr(client, name).all()
+    return None
+
+
 def note_entries(client, user):
-    notes = CaseNote.objects.filter(client=client).select_related("author")
+    notes = _prefetched(client, "notes")
+    if notes is None:
+        notes = CaseNote.objects.filter(client=client).select_related("author")
     if not can(user, "clients.case_notes"):
         if user.role != Role.PARTNER:
             return  # operators and administrators see no case notes at all
-        notes = notes.filter(confidential=False)  # partner staff: only notes meant to be shared
+        # partner staff: only notes meant to be shared
+        notes = [note for note in notes if not note.confidential]
     for note in notes:
         yield TimelineEntry(
             at=note.created_at,
@@ -173,7 +197,10 @@ def note_entries(client, user):
 def document_entries(client, user):
     if not can(user, "clients.view"):
         return  # decrees and court decisions carry the offence: office staff only
-    for document in ClientDocument.objects.filter(client=client).select_related("uploaded_by"):
+    documents = _prefetched(client, "documents")
+    if documents is None:
+        documents = ClientDocument.objects.filter(client=client).select_related("uploaded_by")
+    for document in documents:
         yield TimelineEntry(
             at=at_start_of(document.document_date),
             category="document",
@@ -246,7 +273,7 @@ def revocation_entries(client, user):
             )
 
 
-register_source("clients.contacts", contact_entries)
+register_source("clients.contacts", contact_entries, paged=True)
 register_source("clients.status_changes", status_entries)
 register_source("clients.case_notes", note_entries)
 register_source("clients.documents", document_entries)

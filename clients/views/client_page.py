@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -27,10 +28,10 @@ from bapas.roles import can
 from bapas.scoping import get_scoped_or_404
 
 from ..forms.casework import CaseNoteForm, DocumentForm
-from ..models import Client, ClientDocument, SupervisionOrder
+from ..models import CaseNote, Client, ClientDocument, SupervisionOrder
 from ..selectors import consecutive_missed
 from ..services.clients import case_note_add, document_upload
-from ..timeline import build_timeline
+from ..timeline import timeline_window
 from ..timeline_sources import CATEGORY_LABELS, STATUS_BADGES, optional_url
 
 TIMELINE_PAGE_SIZE = 25
@@ -81,22 +82,59 @@ def _order_rows(client: Client, orders: list[SupervisionOrder], user, editable: 
     return rows
 
 
+def _timeline_page(request, client: Client, user, shown: set[str] | None):
+    """The page of the timeline asked for, building entries only up to that page."""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        number = 1
+    window = timeline_window(client, user, limit=number * TIMELINE_PAGE_SIZE, categories=shown)
+    paginator = Paginator(window, TIMELINE_PAGE_SIZE)
+    if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
+        number = paginator.num_pages
+        window = timeline_window(client, user, limit=number * TIMELINE_PAGE_SIZE,
+                                 categories=shown)
+        paginator = Paginator(window, TIMELINE_PAGE_SIZE)
+    return paginator.page(number), window.present
+
+
+def _editable(user, orders: list[SupervisionOrder]) -> bool:
+    """``Client.objects.editable_by(user)`` for a client the user sees through ``for_user``,
+    from the client's orders the user sees (for a PK: all those assigned to or covered by them).
+    """
+    if user.role != Role.PK:
+        return True
+    return any(order.assigned_pk_id == user.pk for order in orders)
+
+
+def _note_form(user, client: Client, orders: list[SupervisionOrder]) -> CaseNoteForm:
+    """A blank case-note form whose order choices come from the orders already read."""
+    form = CaseNoteForm(orders=SupervisionOrder.objects.for_user(user).filter(client=client))
+    field = form.fields["order"]
+    field.choices = [("", field.empty_label)] + [
+        (order.pk, field.label_from_instance(order)) for order in orders
+    ]
+    return form
+
+
 def _render_page(request, client: Client, *, note_form=None, document_form=None, tab=None):
     user = request.user
-    editable = Client.objects.editable_by(user).filter(pk=client.pk).exists()
-    can_edit = editable and can(user, "clients.register")
     sees_notes = can(user, "clients.case_notes")
     orders = list(
         SupervisionOrder.objects.for_user(user).filter(client=client)
         .select_related("assigned_pk", "cover_pk")
     )
-    order_choices = SupervisionOrder.objects.for_user(user).filter(client=client)
+    editable = _editable(user, orders)
+    can_edit = editable and can(user, "clients.register")
+    # Notes and documents are read once, for the timeline and for their tabs.
+    related = [Prefetch("documents", queryset=ClientDocument.objects.select_related("uploaded_by"))]
+    if sees_notes or user.role == Role.PARTNER:
+        related.append(Prefetch("notes", queryset=CaseNote.objects.select_related("author",
+                                                                                  "order")))
+    prefetch_related_objects([client], *related)
 
-    timeline = build_timeline(client, user)
-    present = {entry.category for entry in timeline}
     shown = _shown_categories(request)
-    if shown is not None:
-        timeline = [entry for entry in timeline if entry.category in shown]
+    timeline_page, present = _timeline_page(request, client, user, shown)
     categories = [
         {"key": key, "label": label, "active": shown is None or key in shown}
         for key, label in CATEGORY_LABELS.items() if key in present
@@ -110,18 +148,16 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
         "client": client,
         "orders": _order_rows(client, orders, user, editable),
         "active_order_count": sum(1 for order in orders if order.is_active),
-        "timeline_page": Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        ),
+        "timeline_page": timeline_page,
         "categories": categories,
         "shown": ",".join(sorted(shown)) if shown else "",
         "sees_notes": sees_notes,
-        "notes": list(client.notes.select_related("author", "order")) if sees_notes else [],
-        "documents": list(client.documents.select_related("uploaded_by")),
+        "notes": list(client.notes.all()) if sees_notes else [],
+        "documents": list(client.documents.all()),
         "can_edit": can_edit,
         "can_add_notes": sees_notes and editable,
         "can_upload": can_edit,
-        "note_form": note_form or (CaseNoteForm(orders=order_choices)
+        "note_form": note_form or (_note_form(user, client, orders)
                                    if sees_notes and editable else None),
         "document_form": document_form or (DocumentForm() if can_edit else None),
         "consents": list(client.message_consents.current()),
