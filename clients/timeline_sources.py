@@ -114,10 +114,12 @@ def contact_entries(client, user, limit: int | None = None) -> SourcePage:
     else:
         rows = list(contacts.annotate(_total=Window(Count("id")))[:limit])
         total = rows[0]._total if rows else 0
-    return SourcePage(list(_contact_entries(rows)), total, "contact")
+    # The contact page is case work: others (operator, administrator) read the entry only.
+    links = can(user, "clients.casework")
+    return SourcePage(list(_contact_entries(rows, links=links)), total, "contact")
 
 
-def _contact_entries(contacts):
+def _contact_entries(contacts, *, links: bool = True):
     now = timezone.now()
     for contact in contacts:
         if contact.outcome:
@@ -135,7 +137,7 @@ def _contact_entries(contacts):
             category="contact",
             title=contact.get_kind_display(),
             detail=" · ".join(part for part in detail_parts if part),
-            url=optional_url("clients:contact_detail", contact.pk),
+            url=optional_url("clients:contact_detail", contact.pk) if links else "",
             icon=CONTACT_ICONS.get(contact.kind, "person-check"),
             badge=str(badge),
             badge_class=badge_class,
