@@ -345,6 +345,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
+# Days an uploaded import file is kept; the import's record and rows stay.
+IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 90)
 # Task modules that autodiscovery (which looks for <app>/tasks.py) does not find.
 CELERY_IMPORTS = ("clients.imports.tasks",)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -370,6 +372,9 @@ CELERY_BEAT_SCHEDULE = {
     # Last month's reports of every active office (CELERY_TIMEZONE: 06:00 Asia/Jakarta).
     "reports-monthly": {"task": "reports.tasks.schedule_monthly_reports",
                         "schedule": crontab(minute=0, hour=6, day_of_month=1)},
+    # Uploaded import spreadsheets (personal data) are deleted after IMPORT_FILE_DAYS.
+    "imports-purge-files": {"task": "clients.imports.purge_files",
+                            "schedule": crontab(minute=40, hour=2)},
 }
 
 # --- WhatsApp and SMS gateways -------------------------------------------------------------

@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -32,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bapas.models import ImportBatch, ImportRow, Office, User
 from bapas.models.imports import progress_cache_key
@@ -240,7 +242,7 @@ def _apply_counts(batch: ImportBatch, judgement: Judgement) -> None:
     }
 
 
-EMPTY_MESSAGE = "The file has the right columns but no data rows."
+EMPTY_MESSAGE = gettext_noop("The file has the right columns but no data rows.")
 
 
 def import_upload(*, importer: Importer, upload) -> ImportBatch:
@@ -316,7 +318,15 @@ def import_check(batch_id: int) -> ImportBatch | None:
     return batch
 
 
+FILE_GONE_MESSAGE = gettext_noop(
+    "The uploaded file was deleted %(days)d days after its upload, as every import file is "
+    "(it holds personal data). Upload the file again.")
+
+
 def _read_batch_file(batch: ImportBatch) -> Workbook:
+    if not batch.file:
+        raise ValidationError(_(FILE_GONE_MESSAGE) % {"days": settings.IMPORT_FILE_DAYS},
+                              code="file_gone")
     with batch.file.open("rb") as handle:
         return read_bytes(batch.original_name, handle.read())
 
@@ -333,9 +343,9 @@ def import_refresh(batch: ImportBatch, importer: Importer) -> Judgement:
 
 # --- Confirm and run ----------------------------------------------------------------------------
 
-CHANGED_MESSAGE = ("The data changed since you checked this file (for example, someone "
-                   "registered one of these records meanwhile). Check the preview again, then "
-                   "confirm.")
+CHANGED_MESSAGE = gettext_noop(
+    "The data changed since you checked this file (for example, someone registered one of "
+    "these records meanwhile). Check the preview again, then confirm.")
 
 
 def _check_importable(importable: int, errors: int, skip_errors: bool) -> None:
@@ -479,6 +489,37 @@ def import_reopen(batch: ImportBatch, by: User) -> Judgement:
     batch.error_report = {k: v for k, v in batch.error_report.items()
                           if k not in {"failure", "confirmed"}}
     return import_refresh(batch, importer_for(batch, by))
+
+
+def purge_old_files(*, days: int | None = None, now=None) -> int:
+    """Delete the uploaded file of every import older than ``days`` (IMPORT_FILE_DAYS).
+
+    A spreadsheet of a caseload holds the personal data of every client in it; once imported
+    (or abandoned) it is not needed. The batch (who, when, file name, checksum, counts) and its
+    rows stay for review. An import still waiting for confirmation is marked failed, with the
+    reason. Imports at work (checking, queued, running) are left alone. Returns the number of
+    files deleted.
+    """
+    days = settings.IMPORT_FILE_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = (ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
+           .exclude(status__in=[ImportBatch.Status.CHECKING, ImportBatch.Status.QUEUED,
+                                ImportBatch.Status.RUNNING]))
+    deleted = 0
+    for batch in old.iterator():
+        batch.file.delete(save=False)
+        fields = ["file"]
+        if batch.status == ImportBatch.Status.PREVIEW:
+            batch.status = ImportBatch.Status.FAILED
+            batch.finished_at = timezone.now()
+            batch.error_report = {**batch.error_report,
+                                  "failure": _(FILE_GONE_MESSAGE) % {"days": days}}
+            fields += ["status", "finished_at", "error_report"]
+        batch.save(update_fields=fields)
+        deleted += 1
+    if deleted:
+        logger.info("deleted the uploaded files of %d imports older than %d days", deleted, days)
+    return deleted
 
 
 def _fail(batch_id: int, message: str) -> None:

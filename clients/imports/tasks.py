@@ -27,3 +27,11 @@ def check_import(batch_id: int) -> str | None:
 
     batch = import_check(batch_id)
     return batch.status if batch is not None else None
+
+
+@shared_task(name="clients.imports.purge_files", ignore_result=True)
+def purge_files() -> int:
+    """Nightly: delete uploaded import files older than IMPORT_FILE_DAYS (personal data)."""
+    from .engine import purge_old_files
+
+    return purge_old_files()

@@ -320,3 +320,39 @@ def test_an_operator_imports_a_filled_in_template_fixes_mistakes_and_reimports_n
     assert Client.objects.count() == 30
     listing = login(users["operator"]).get(reverse("clients:imports")).content.decode()
     assert listing.count("klien-jember.xlsx") == 3
+
+
+def test_old_import_files_are_deleted_and_the_record_stays(users, login, batch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.imports.engine import purge_old_files
+    from clients.imports.tasks import purge_files
+
+    recent = import_upload(importer=ClientImporter(office=batch.office, by=users["operator"]),
+                           upload=xlsx_file([client_row(3)], name="baru.xlsx"))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.IMPORT_FILE_DAYS + 1))
+    batch.refresh_from_db()
+    stored = batch.file.name
+    assert batch.file.storage.exists(stored)
+
+    assert purge_files.delay().get() == 1
+    batch.refresh_from_db()
+    recent.refresh_from_db()
+    assert not batch.file and not batch.file.storage.exists(stored)
+    assert recent.file and recent.file.storage.exists(recent.file.name)  # younger: kept
+    # The record stays for review; an import never confirmed is closed with the reason.
+    assert batch.original_name == "caseload.xlsx" and batch.rows.count() == 2
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "deleted" in batch.error_report["failure"]
+
+    browser = login(users["operator"])
+    page = browser.get(reverse("clients:import_preview", args=[batch.pk])).content.decode()
+    assert "has been deleted" in page
+    assert reverse("clients:import_file", args=[batch.pk]) not in page
+    assert browser.get(reverse("clients:import_file", args=[batch.pk])).status_code == 404
+    response = browser.post(reverse("clients:import_recheck", args=[batch.pk]), follow=True)
+    assert "Upload the file again" in response.content.decode()
+    assert purge_old_files() == 0  # nothing left to delete
