@@ -57,6 +57,9 @@ PAGES: list[tuple[str, str | None, str]] = [
      "py:Meeting.objects.order_by('starts_at').first().get_absolute_url()"),
     ("home-regional", "kanwil@demo.local", "/"),
     ("imports-operator", "operator@demo.local", "clients:imports"),
+    ("import-upload-operator", "operator@demo.local", "clients:import_upload"),
+    ("partner-import-supervisor", "kasubsi@demo.local", "partners:import_upload"),
+    ("caseload-supervisor", "kasubsi@demo.local", "clients:caseload"),
 ]
 
 # Which of them the README shows at phone width as well is the README's choice; all are taken.
