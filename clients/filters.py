@@ -221,6 +221,9 @@ class CaseloadFilter(django_filters.FilterSet):
         label=_("Section"), field_name="client__section", choices=Client.Section.choices,
         empty_label=_("All sections"),
     )
+    office = django_filters.ChoiceFilter(
+        label=_("Office"), empty_label=_("All offices"), field_name="client__office_id"
+    )
     officer = django_filters.ChoiceFilter(
         label=_("PK"), empty_label=_("All PKs"), method="filter_officer"
     )
@@ -233,15 +236,21 @@ class CaseloadFilter(django_filters.FilterSet):
     )
 
     def __init__(self, data=None, *args, user: User, scope: QuerySet, intervals: dict,
-                 officers: list[User] | None = None, now: datetime | None = None, **kwargs):
+                 officers: list[User] | None = None, now: datetime | None = None,
+                 offices: list[tuple[int, str]] | None = None, **kwargs):
         data = data.copy() if data is not None else {}
         if "status" not in data:
             data["status"] = OrderStatus.ACTIVE  # the working list: active orders
         super().__init__(data, *args, **kwargs)
         self.user, self.scope, self.intervals = user, scope, intervals
         self.now = now or timezone.now()
+        if offices is None:
+            del self.filters["office"]  # users of one office
+        else:
+            self.filters["office"].extra["choices"] = [(str(pk), name) for pk, name in offices]
         if officers is None:
-            del self.filters["officer"]  # a PK's own list has no PK filter
+            # a PK's own list has no PK filter; users of several offices choose an office first
+            del self.filters["officer"]
         else:
             self.filters["officer"].extra["choices"] = [
                 (str(u.pk), u.full_name + ("" if u.is_active else f" ({_('deactivated')})"))

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bapas.audit import log_access
-from bapas.models import AccessLog, Role, User
+from bapas.models import AccessLog, Office, Role, User
 from bapas.roles import can, capability_required
 from bapas.scoping import ALL, get_scoped_or_404, office_ids_for
 
@@ -93,13 +93,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     office_ids = office_ids_for(user)
     intervals = reporting_intervals(office_ids)
-    officers = None if is_pk else list(office_officers(office_ids, with_orders_of=scope))
+    # Users of several offices (administrators) filter by office first; the PKs to filter by
+    # or assign to are those of the chosen office (not every PK of the country).
+    offices = None if is_pk else _office_choices(office_ids)
+    officer_offices = office_ids if offices is None else _chosen_office(request, offices)
+    officers = (None if is_pk or officer_offices is None
+                else list(office_officers(officer_offices, with_orders_of=scope)))
     filterset = CaseloadFilter(
         request.GET,
         queryset=annotate_caseload(
             scope.select_related("client", "assigned_pk", "cover_pk"), now
         ),
         user=user, scope=scope, intervals=intervals, officers=officers, now=now,
+        offices=offices,
     )
     rows = filterset.qs
     term = request.session.get(SEARCH_SESSION_KEY, "")
@@ -126,7 +132,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "view_mode": view_mode,
         "is_pk": is_pk,
         "can_assign": can_assign,
-        "bulk_officers": _active_officers(office_ids) if can_assign else [],
+        "bulk_officers": (_active_officers(officer_offices)
+                          if can_assign and officer_offices is not None else []),
         "status_filter": filterset.form["status"].value(),
         "filters_active": _count_filters(request, filterset),
     })
@@ -189,6 +196,21 @@ def _decorate(rows, intervals: dict, now) -> None:
 def _without_titles(user: User | None) -> str:
     """'Dewi Lestari, S.Psi.' -> 'Dewi Lestari': academic titles make a narrow column wrap."""
     return user.full_name.split(",")[0] if user is not None else ""
+
+
+def _office_choices(office_ids) -> list[tuple[int, str]] | None:
+    """(id, name) of the offices the user sees, when there are several; else None."""
+    if office_ids is not ALL and len(office_ids) <= 1:
+        return None
+    offices = Office.objects.order_by("name")
+    if office_ids is not ALL:
+        offices = offices.filter(pk__in=office_ids)
+    return list(offices.values_list("pk", "name"))
+
+
+def _chosen_office(request: HttpRequest, offices: list[tuple[int, str]]) -> set[int] | None:
+    chosen = request.GET.get("office", "")
+    return {int(chosen)} if chosen.isdigit() and int(chosen) in dict(offices) else None
 
 
 def _active_officers(office_ids):
