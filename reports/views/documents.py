@@ -75,9 +75,12 @@ def index(request):
             return regional(request)
         raise refusal(user)
     offices = offices_for(user).filter(is_active=True).order_by("name")
-    form = MonthForm(request.POST or None)
+    form = MonthForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         office = _chosen(offices, request.POST.get("office"), default=user.office_id)
+        if office is None:
+            form.add_error(None, ValidationError(_("Choose one of the offices listed."),
+                                                 code="invalid_choice"))
         if form.is_valid():
             year, month = form.cleaned_data["month"]
             try:
@@ -107,10 +110,13 @@ def regional(request):
         regions = RegionalOffice.objects.filter(pk=user.regional_office_id)
     else:
         regions = RegionalOffice.objects.order_by("name")
-    form = MonthForm(request.POST or None)
+    form = MonthForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         region = _chosen(regions, request.POST.get("regional_office"),
                          default=user.regional_office_id)
+        if region is None:
+            form.add_error(None, ValidationError(
+                _("Choose one of the regional offices listed."), code="invalid_choice"))
         if form.is_valid():
             year, month = form.cleaned_data["month"]
             try:
@@ -133,12 +139,13 @@ def regional(request):
 
 
 def _chosen(queryset, value, *, default):
-    """The office (or region) named in the form, only among those the user may use: 404
-    otherwise, like any other office's record."""
+    """The office (or region) named in the form, only among those the user may use; None for
+    anything else (junk, an unknown id, another office's): the form says so, the same way for
+    each, so the answer tells nothing about other offices."""
     chosen = value or default
-    if not chosen:
-        raise Http404
-    return get_scoped_or_404(queryset, pk=chosen)
+    if not chosen or not str(chosen).isdigit():
+        return None
+    return queryset.filter(pk=chosen).first()
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -132,10 +133,35 @@ def test_a_bad_month_is_refused_next_to_the_field(login, users, typed, code):
     assert not GeneratedReport.objects.exists()
 
 
-def test_a_report_for_another_office_is_a_404(login, users, other_office):
+def test_a_report_for_another_office_is_refused_on_the_form(login, users, other_office):
     response = login(users["supervisor"]).post(
         reverse("reports:index"), {"month": "2026-10", "office": other_office.pk})
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert response.context["form"].has_error(NON_FIELD_ERRORS, "invalid_choice")
+    assert not GeneratedReport.objects.exists()
+
+
+# A junk choice (the smoke crawl's filter forms) is a form error, the same for every kind of
+# bad value, never a 404 or a 500.
+@pytest.mark.parametrize("value", ["x", "-1", "999999", "1.5", "<script>"])
+@pytest.mark.parametrize(("role", "name", "field"), [
+    ("admin", "reports:index", "office"), ("supervisor", "reports:index", "office"),
+    ("admin", "reports:regional", "regional_office"),
+    ("regional", "reports:regional", "regional_office"),
+])
+def test_a_junk_office_or_region_is_a_form_error(login, users, role, name, field, value):
+    response = login(users[role]).post(reverse(name), {"month": "2026-10", field: value})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, "invalid_choice")
+    assert escape(form.non_field_errors()[0]) in response.content.decode()  # shown on the page
+    assert not GeneratedReport.objects.exists()
+
+
+def test_an_empty_post_is_a_form_error(login, users):
+    response = login(users["supervisor"]).post(reverse("reports:index"), {})
+    assert response.status_code == 200
+    assert "month" in response.context["form"].errors
     assert not GeneratedReport.objects.exists()
 
 
@@ -153,7 +179,8 @@ def test_a_regional_viewer_generates_the_regional_report_of_their_region(login, 
     elsewhere = RegionalOfficeFactory(name="Kanwil Bali")
     response = browser.post(reverse("reports:regional"),
                             {"month": "2026-10", "regional_office": elsewhere.pk})
-    assert response.status_code == 404
+    assert response.status_code == 200  # another region: refused on the form
+    assert response.context["form"].has_error(NON_FIELD_ERRORS, "invalid_choice")
     assert GeneratedReport.objects.count() == 2
 
 

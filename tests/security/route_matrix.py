@@ -357,10 +357,10 @@ ROUTES.update({
     # Regional viewers get their region's reports on the same page. An empty POST is a
     # request with errors, except for the administrator, who has no office of their own:
     # 404 (no such office).
-    "reports:index": Route(get=capability((*REPORTS_OFFICE, "regional")),
-                           post=capability((*MANAGERS, "regional"), not_found=("admin",))),
-    "reports:regional": Route(get=capability(("regional", "admin")),
-                              post=capability(("regional",), not_found=("admin",))),
+    # An empty POST: the form again with its errors (the administrator has no office or
+    # region of their own to default to: "choose one", not a 404).
+    "reports:index": Route(get=capability((*REPORTS_OFFICE, "regional"))),
+    "reports:regional": Route(get=capability(("regional", "admin"))),
     "reports:detail": Route(get=capability(REPORTS_OFFICE, others=404),
                             args={"pk": "office_report"}),
     # A finished report's status page sends the reader to the report itself.
