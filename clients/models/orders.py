@@ -163,6 +163,9 @@ class SupervisionOrder(models.Model):
             models.Index(fields=["status", "supervision_end"]),
             models.Index(fields=["program", "status"]),
             models.Index(fields=["risk_level", "status"]),
+            # a client's active order, read from the index alone (office lists and counts)
+            models.Index(fields=["client"], condition=models.Q(status="aktif"),
+                         name="clients_order_active_client"),
         ]
 
     def __str__(self) -> str:
