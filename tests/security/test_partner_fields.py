@@ -54,9 +54,11 @@ def partner_urls(demo, role: str = "partner") -> list[str]:
 
 
 def _export_urls() -> list[str]:
-    """The partner's own exports, once the exports are wired into the site."""
+    """The partner's own exports, in every format the site offers."""
+    from bapas.exports import FORMATS
+
     urls = []
-    for fmt in ("csv", "xlsx", "json"):
+    for fmt in FORMATS:
         with contextlib.suppress(NoReverseMatch):
             urls.append(reverse("partners:export_portal", kwargs={"fmt": fmt}))
     return urls
