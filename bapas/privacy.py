@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import IO, Any
 
@@ -473,6 +474,13 @@ def client_anonymise(*, client, by: User | None = None) -> AnonymisationCounts:
         _update(records.meeting_links, note="")
         _scrub_meeting_texts(records)
         # The cells as typed in the spreadsheet; the row's verdict stays for the batch's counts.
+        # The uploaded files those rows came from hold the same cells: they go too (once the
+        # transaction commits); the batches' records and counts stay.
+        batches = models.QuerySet(model=ImportBatch).filter(
+            pk__in=set(client_import_rows(client).values_list("batch_id", flat=True)))
+        for batch in batches.exclude(file=""):
+            transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
+        batches.update(file="")
         client_import_rows(client).update(values={}, errors={}, warnings=[],
                                           summary=NEUTRAL_TEXT, target="")
         _update([c for c in records.consents if c.withdrawn_at is None],

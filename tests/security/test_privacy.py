@@ -455,17 +455,18 @@ def test_client_page_links_to_who_accessed_and_the_export_for_managers(login, us
         assert web.get(export).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="the uploaded spreadsheet itself (ImportBatch.file, kept so "
-                   "an import can be reviewed) still holds the client's cells after "
-                   "anonymisation: originals need a retention of their own (see "
-                   "docs/security.md, open findings)")
-def test_anonymisation_leaves_no_copy_in_the_uploaded_spreadsheet(imported):
+def test_anonymisation_leaves_no_copy_in_the_uploaded_spreadsheet(
+        imported, django_capture_on_commit_callbacks):
     batch, _rows = imported
     nik = Client.objects.get(full_name="Slamet Riyadi").nik
     batch.file.save("caseload.csv", ContentFile(
         f"NIK;Nama Lengkap\n{nik};Slamet Riyadi\n".encode()), save=True)
-    call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    stored, storage = batch.file.name, batch.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("anonymise_clients", "--years", "5", stdout=io.StringIO())
+    assert not storage.exists(stored)  # the file is gone, not only forgotten
     batch.refresh_from_db()
+    assert batch.total_rows and batch.original_name  # the import's record stays
     content = b""
     if batch.file and batch.file.storage.exists(batch.file.name):
         with batch.file.open("rb") as handle:
