@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +36,7 @@ from ..filters import (
 )
 from ..models import OrderStatus, Program, RiskLevel, Stage, SupervisionOrder
 from ..search import RANK, search_clients
-from ..selectors import consecutive_missed
+from ..selectors import consecutive_missed, window_page
 from ..services.assignment import orders_assign
 
 SEARCH_SESSION_KEY = "clients.caseload.search"
@@ -118,7 +117,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         rows = rows.order_by(f"-{RANK}", "client__full_name", "pk")
     else:
         rows = rows.order_by(*SORTS["name"])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window_page(rows, request.GET.get("page"), PAGE_SIZE)  # rows and count: one query
     _decorate(page.object_list, intervals, now)
     log_access(
         request, None, AccessLog.Action.SEARCH if term else AccessLog.Action.VIEW,
