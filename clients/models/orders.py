@@ -166,6 +166,9 @@ class SupervisionOrder(models.Model):
             # a client's active order, read from the index alone (office lists and counts)
             models.Index(fields=["client"], condition=models.Q(status="aktif"),
                          name="clients_order_active_client"),
+            # an office's order ids from its clients' ids, without reading the table: keeps
+            # office-wide joins (check-in, awaiting outcomes, referrals) on nested index loops
+            models.Index(fields=["client", "id"], name="clients_order_client_id_idx"),
         ]
 
     def __str__(self) -> str:
