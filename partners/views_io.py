@@ -11,11 +11,9 @@ that did not share the NIK or the offence never puts it in the file.
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -27,7 +25,6 @@ from clients.views import imports as pages
 from .forms import DirectoryFilterForm, ReferralFilterForm
 from .imports import SHEET_HELP, PartnerImporter, partner_sheets
 from .models import (
-    EXPIRING_WITHIN_DAYS,
     OPEN_STATUSES,
     PORTAL_TABS,
     AgreementStatus,
@@ -74,35 +71,6 @@ import_report = _wired(pages.report)
 # --- Directory ------------------------------------------------------------------------------------
 
 
-def directory_rows(user, form: DirectoryFilterForm):
-    """The directory page's partners with its filters applied (mirrors ``views.directory``)."""
-    qs = directory_queryset(user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            qs = qs.filter(name__icontains=data["q"].strip())
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["group"]:
-            qs = qs.filter(pokmas_group=data["group"])
-        if data["active"]:
-            qs = qs.filter(is_active=data["active"] == "yes")
-        if data["service"]:
-            qs = qs.filter(services=data["service"])
-        today = timezone.localdate()
-        soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
-        agreement = data["agreement"]
-        if agreement == AgreementStatus.ACTIVE:
-            qs = qs.filter(latest_agreement_end__gt=soon)
-        elif agreement == AgreementStatus.EXPIRING:
-            qs = qs.filter(latest_agreement_end__gte=today, latest_agreement_end__lte=soon)
-        elif agreement == AgreementStatus.EXPIRED:
-            qs = qs.filter(latest_agreement_end__lt=today)
-        elif agreement == "none":
-            qs = qs.filter(latest_agreement_end__isnull=True)
-    return qs.order_by("name", "pk")
-
-
 def _agreement_status(partner) -> str:
     status = agreement_status_for(partner.latest_agreement_end)
     return str(AgreementStatus(status).label) if status else _("no agreement")
@@ -113,7 +81,7 @@ def _agreement_status(partner) -> str:
 @officers_only("partners.view")
 def directory_export(request, fmt: str):
     check_format(fmt)
-    rows = directory_rows(request.user, DirectoryFilterForm(request.GET or None))
+    rows = directory_queryset(request.user, DirectoryFilterForm(request.GET or None))
     columns = [
         Column(_("Name"), "name"),
         Column(_("Type"), "get_kind_display"),

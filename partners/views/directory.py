@@ -44,7 +44,7 @@ def _office_filter(office_ids, path: str) -> dict:
     return {} if office_ids is ALL else {f"{path}__in": office_ids}
 
 
-def directory_queryset(user):
+def _partners_for_directory(user):
     """Partners the user may see, with their latest agreement end and open referral count.
 
     Subqueries rather than joins, so the page runs the same queries for 3 or 300 partners.
@@ -77,11 +77,12 @@ def directory_queryset(user):
     )
 
 
-@login_required
-@officers_only("partners.view")
-def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
-    qs = directory_queryset(request.user)
+def directory_queryset(user, form: DirectoryFilterForm):
+    """The directory's partners, filtered by ``form`` (when it is valid) and sorted by name.
+
+    The page and its export both read through here, so an export holds the page's rows.
+    """
+    qs = _partners_for_directory(user)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -105,7 +106,15 @@ def directory(request):
             qs = qs.filter(latest_agreement_end__lt=today)
         elif agreement == "none":
             qs = qs.filter(latest_agreement_end__isnull=True)
-    page = Paginator(qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return qs.order_by("name", "pk")
+
+
+@login_required
+@officers_only("partners.view")
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    qs = directory_queryset(request.user, form)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for partner in page:
         partner.agreement_status = agreement_status_for(partner.latest_agreement_end)
     return render(request, "partners/directory.html", {
