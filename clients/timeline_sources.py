@@ -23,9 +23,11 @@ from .models import (
     CaseNote,
     ClientDocument,
     Contact,
+    ContactKind,
     OrderStatus,
     OrderStatusChange,
     Outcome,
+    Program,
     RevocationProposal,
     SupervisionOrder,
     WarningLetter,
@@ -96,6 +98,15 @@ def _orders(client, user):
     return SupervisionOrder.objects.for_user(user).filter(client=client)
 
 
+def label(choices, value) -> str:
+    """``instance.get_<field>_display()`` without its cost: Django rebuilds and hashes the
+    field's whole list of (lazy) choices on every call, a gettext per choice."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _user_name(user) -> str:
     return user.full_name if user is not None else ""
 
@@ -123,7 +134,7 @@ def _contact_entries(contacts, *, links: bool = True):
     now = timezone.now()
     for contact in contacts:
         if contact.outcome:
-            badge, badge_class = contact.get_outcome_display(), OUTCOME_BADGES[contact.outcome]
+            badge, badge_class = label(Outcome, contact.outcome), OUTCOME_BADGES[contact.outcome]
         elif contact.cancelled_at:
             badge, badge_class = _("cancelled"), "text-bg-secondary"
         elif contact.planned_at < now:
@@ -135,14 +146,14 @@ def _contact_entries(contacts, *, links: bool = True):
         yield TimelineEntry(
             at=contact.happened_at or contact.planned_at,
             category="contact",
-            title=contact.get_kind_display(),
+            title=label(ContactKind, contact.kind),
             detail=" · ".join(part for part in detail_parts if part),
             url=optional_url("clients:contact_detail", contact.pk) if links else "",
             icon=CONTACT_ICONS.get(contact.kind, "person-check"),
             badge=str(badge),
             badge_class=badge_class,
             extra={"officer": _user_name(contact.officer),
-                   "program": contact.order.get_program_display()},
+                   "program": label(Program, contact.order.program)},
         )
 
 
