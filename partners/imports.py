@@ -18,14 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bapas.models import ImportBatch, ImportRow
-from clients.imports.engine import (
-    Importer,
-    Judgement,
-    add_model_errors,
-    parse_row,
-    sheet_rows,
-)
-from clients.imports.reader import Workbook
+from clients.imports.engine import Importer, Judgement, ParsedRows, add_model_errors
 from clients.imports.values import Col, SheetSpec, choice_map, key
 
 from .models import Agreement, Partner, PartnerContact, Service
@@ -130,51 +123,13 @@ class PartnerImporter(Importer):
     def sheets(self):
         return partner_sheets()
 
-    def _sheets_of(self, workbook: Workbook) -> list[tuple]:
-        partner_spec, agreement_spec = self.sheets
-        sheet = workbook.sheet(PARTNER_SHEET) or workbook.sheets[0]
-        label = _("the sheet “%(name)s”") % {"name": sheet.name} if workbook.fmt == "xlsx" \
-            else _("the file")
-        header, data = sheet_rows(partner_spec, sheet, label)
-        found = [(partner_spec, header, data)]
-        agreements = workbook.sheet(AGREEMENT_SHEET) if workbook.fmt == "xlsx" else None
-        if agreements is not None and agreements is not sheet and agreements.rows:
-            label = _("the sheet “%(name)s”") % {"name": agreements.name}
-            header, data = sheet_rows(agreement_spec, agreements, label)
-            found.append((agreement_spec, header, data))
-        return found
+    def is_example(self, sheet: str, parsed: dict) -> bool:
+        return parsed.get("name" if sheet == PARTNER_SHEET else "partner") == EXAMPLE_NAME
 
-    def check(self, workbook: Workbook) -> int:
-        return sum(len(data) for _spec, _header, data in self._sheets_of(workbook))
+    def example_note(self, number: int) -> str:
+        return _("Row %(row)d is the template's example and was skipped.") % {"row": number}
 
-    def judge(self, workbook: Workbook) -> Judgement:
-        sheets = self._sheets_of(workbook)
-        judgement = Judgement(rows=[])
-        partner_spec, header, data = sheets[0]
-        partner_rows = []
-        for number, cells in data:
-            row, parsed = parse_row(partner_spec, header, number, cells, PARTNER_SHEET)
-            if parsed.get("name") == EXAMPLE_NAME:
-                judgement.notes.append(_("Row %(row)d is the template's example and was "
-                                         "skipped.") % {"row": number})
-                continue
-            partner_rows.append((row, parsed))
-        known = self._judge_partners(partner_rows)
-        judgement.rows.extend(row for row, _parsed in partner_rows)
-        if len(sheets) > 1:
-            agreement_spec, header, data = sheets[1]
-            rows = []
-            for number, cells in data:
-                row, parsed = parse_row(agreement_spec, header, number, cells, AGREEMENT_SHEET)
-                if parsed.get("partner") == EXAMPLE_NAME:
-                    continue
-                rows.append((row, parsed))
-            self._judge_agreements(rows, known)
-            judgement.rows.extend(row for row, _parsed in rows)
-        judgement.finish()
-        return judgement
-
-    def _judge_partners(self, rows) -> dict[str, tuple]:
+    def judge_main(self, rows: ParsedRows) -> dict[str, tuple]:
         """Judge the partner rows; returns {folded name: ("db", partner) | ("file", row)}."""
         columns = {c.name: c.heading for c in self.sheets[0].columns}
         catalogue = {key(s.name): s for s in Service.objects.filter(is_active=True)}
@@ -263,7 +218,9 @@ class PartnerImporter(Importer):
                     known[folded] = ("file", row)
         return known
 
-    def _judge_agreements(self, rows, known: dict[str, tuple]) -> None:
+    def judge_second(self, rows: ParsedRows, partner_rows: ParsedRows,
+                     known: dict[str, tuple]) -> None:
+        """Judge the agreement rows: each names a partner of the file or of the office."""
         columns = {c.name: c.heading for c in self.sheets[1].columns}
         partner_ids = [ref.pk for kind, ref in known.values() if kind == "db"]
         taken = {(a.partner_id, key(a.number)) for a in Agreement.objects.filter(

@@ -46,8 +46,7 @@ from ..services.clients import _validate_identity as validate_identity
 from ..services.orders import ORDER_FIELDS, assignable_pks, order_create
 from ..services.orders import _validate_order as validate_order
 from .clients_spec import EXAMPLE_NIK, client_sheets
-from .engine import Importer, Judgement, RowResult, add_model_errors, parse_row, sheet_rows
-from .reader import Workbook
+from .engine import Importer, Judgement, ParsedRows, add_model_errors
 from .values import short_date
 
 S = ImportRow.Status
@@ -104,51 +103,12 @@ class ClientImporter(Importer):
 
     # --- Judging ------------------------------------------------------------------------------
 
-    def _sheets_of(self, workbook: Workbook) -> list[tuple]:
-        """(spec, sheet, label, data rows, heading map) of the sheets to read; checks headings."""
-        client_spec, contact_spec = self.sheets
-        sheet = workbook.sheet(CLIENT_SHEET) or workbook.sheets[0]
-        label = _("the sheet “%(name)s”") % {"name": sheet.name} if workbook.fmt == "xlsx" \
-            else _("the file")
-        header, data = sheet_rows(client_spec, sheet, label)
-        found = [(client_spec, header, data)]
-        contacts = workbook.sheet(CONTACT_SHEET) if workbook.fmt == "xlsx" else None
-        if contacts is not None and contacts is not sheet and contacts.rows:
-            label = _("the sheet “%(name)s”") % {"name": contacts.name}
-            header, data = sheet_rows(contact_spec, contacts, label)
-            found.append((contact_spec, header, data))
-        return found
+    def is_example(self, sheet: str, parsed: dict) -> bool:
+        return parsed.get("nik") == EXAMPLE_NIK
 
-    def check(self, workbook: Workbook) -> int:
-        return sum(len(data) for _spec, _header, data in self._sheets_of(workbook))
-
-    def judge(self, workbook: Workbook) -> Judgement:
-        sheets = self._sheets_of(workbook)
-        judgement = Judgement(rows=[])
-        client_spec, header, data = sheets[0]
-        client_rows = []
-        for number, cells in data:
-            row, parsed = parse_row(client_spec, header, number, cells, CLIENT_SHEET)
-            if parsed.get("nik") == EXAMPLE_NIK:
-                judgement.notes.append(
-                    _("Row %(row)d is the template's example (NIK %(nik)s) and was skipped.")
-                    % {"row": number, "nik": EXAMPLE_NIK})
-                continue
-            client_rows.append((row, parsed))
-        seen = self._judge_clients(client_rows)
-        judgement.rows.extend(row for row, _parsed in client_rows)
-        if len(sheets) > 1:
-            contact_spec, header, data = sheets[1]
-            contact_rows = []
-            for number, cells in data:
-                row, parsed = parse_row(contact_spec, header, number, cells, CONTACT_SHEET)
-                if parsed.get("nik") == EXAMPLE_NIK:
-                    continue
-                contact_rows.append((row, parsed))
-            self._judge_contacts(contact_rows, client_rows, seen)
-            judgement.rows.extend(row for row, _parsed in contact_rows)
-        judgement.finish()
-        return judgement
+    def example_note(self, number: int) -> str:
+        return (_("Row %(row)d is the template's example (NIK %(nik)s) and was skipped.")
+                % {"row": number, "nik": EXAMPLE_NIK})
 
     def _columns(self) -> dict[str, str]:
         """Model field (or column) name -> the column heading its errors go next to."""
@@ -156,7 +116,8 @@ class ClientImporter(Importer):
         columns["assigned_pk"] = columns["pk_email"]
         return columns
 
-    def _judge_clients(self, rows: list[tuple[RowResult, dict]]) -> dict[str, Seen]:
+    def judge_main(self, rows: ParsedRows) -> dict[str, Seen]:
+        """Judge the client (and order) rows; returns the first valid row of each NIK."""
         columns = self._columns()
         niks = {parsed["nik"] for _row, parsed in rows if parsed.get("nik")}
         registered = {c.nik: c for c in Client.objects.filter(nik__in=niks).select_related(
@@ -292,7 +253,9 @@ class ClientImporter(Importer):
         number = data.get("decree_number") or data.get("court_decision_number") or ""
         return f"{label} {number}".strip()
 
-    def _judge_contacts(self, rows, client_rows, seen: dict[str, Seen]) -> None:
+    def judge_second(self, rows: ParsedRows, client_rows: ParsedRows,
+                     seen: dict[str, Seen]) -> None:
+        """Judge the contact rows: each belongs to an order of the file or of the register."""
         columns = {column.name: column.heading for column in self.sheets[1].columns}
         now = timezone.now()
         today = timezone.localdate(now)

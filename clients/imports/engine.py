@@ -121,8 +121,19 @@ class Judgement:
         return digest.hexdigest()
 
 
+# A sheet's rows as parsed: the row's verdict so far and its values by column name.
+ParsedRows = list[tuple[RowResult, dict]]
+
+
 class Importer:
-    """What every importer provides. ``office`` is where the data goes; ``by`` who imports."""
+    """What every importer provides. ``office`` is where the data goes; ``by`` who imports.
+
+    A file has a main sheet (one record a row: a client and their order, a partner) and, in an
+    .xlsx workbook, an optional second sheet whose rows refer to the main one's (contacts of
+    those clients, agreements of those partners); ``sheets`` holds their two specs. The engine
+    reads and judges them in order; an importer supplies its rules through ``is_example``,
+    ``example_note``, ``judge_main``, ``judge_second`` and ``commit``.
+    """
 
     kind: str = ""
     capability: str = ""
@@ -131,16 +142,75 @@ class Importer:
     def __init__(self, *, office: Office, by: User):
         self.office, self.by = office, by
 
-    def check(self, workbook: Workbook) -> int:  # pragma: no cover - abstract
+    def check(self, workbook: Workbook) -> int:
         """Check the headings of every sheet (ValidationError naming what is missing);
         return the number of data rows."""
+        return sum(len(data) for _spec, _header, data in self._sheets_of(workbook))
+
+    def judge(self, workbook: Workbook) -> Judgement:
+        """Every row of the file with its verdict: the main sheet's first, then the second's."""
+        sheets = self._sheets_of(workbook)
+        judgement = Judgement(rows=[])
+        main_rows = self._parsed_rows(*sheets[0], notes=judgement.notes)
+        found = self.judge_main(main_rows)
+        judgement.rows.extend(row for row, _parsed in main_rows)
+        if len(sheets) > 1:
+            rows = self._parsed_rows(*sheets[1])
+            self.judge_second(rows, main_rows, found)
+            judgement.rows.extend(row for row, _parsed in rows)
+        judgement.finish()
+        return judgement
+
+    def is_example(self, sheet: str, parsed: dict) -> bool:  # pragma: no cover - abstract
+        """Whether a row is the template's example, which the judgement leaves out."""
         raise NotImplementedError
 
-    def judge(self, workbook: Workbook) -> Judgement:  # pragma: no cover - abstract
+    def example_note(self, number: int) -> str:  # pragma: no cover - abstract
+        """What the preview says of the main sheet's example row when it left it out."""
+        raise NotImplementedError
+
+    def judge_main(self, rows: ParsedRows) -> Any:  # pragma: no cover - abstract
+        """Judge the main sheet's rows; returns what ``judge_second`` needs of them."""
+        raise NotImplementedError
+
+    def judge_second(self, rows: ParsedRows, main_rows: ParsedRows,
+                     found: Any) -> None:  # pragma: no cover - abstract
+        """Judge the second sheet's rows against the main sheet's (``found``: what
+        ``judge_main`` returned)."""
         raise NotImplementedError
 
     def commit(self, judgement: Judgement, progress: Callable[[int, int], None]) -> dict:
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _sheets_of(self, workbook: Workbook) -> list[tuple[SheetSpec, HeaderMap, list]]:
+        """(spec, heading map, data rows) of the sheets to read; checks their headings.
+
+        The main sheet is found by its name, else it is the first (or the CSV file); the second
+        is read only from a workbook that has it with rows.
+        """
+        main_spec, second_spec = self.sheets
+        sheet = workbook.sheet(main_spec.name) or workbook.sheets[0]
+        label = _("the sheet “%(name)s”") % {"name": sheet.name} if workbook.fmt == "xlsx" \
+            else _("the file")
+        found = [(main_spec, *sheet_rows(main_spec, sheet, label))]
+        second = workbook.sheet(second_spec.name) if workbook.fmt == "xlsx" else None
+        if second is not None and second is not sheet and second.rows:
+            label = _("the sheet “%(name)s”") % {"name": second.name}
+            found.append((second_spec, *sheet_rows(second_spec, second, label)))
+        return found
+
+    def _parsed_rows(self, spec: SheetSpec, header: HeaderMap, data: list,
+                     notes: list[str] | None = None) -> ParsedRows:
+        """Every data row parsed, without the template's example (noted in ``notes`` if given)."""
+        rows = []
+        for number, cells in data:
+            row, parsed = parse_row(spec, header, number, cells, spec.name)
+            if self.is_example(spec.name, parsed):
+                if notes is not None:
+                    notes.append(self.example_note(number))
+                continue
+            rows.append((row, parsed))
+        return rows
 
 
 # --- Reading rows -------------------------------------------------------------------------------
