@@ -1,4 +1,5 @@
-"""What every partners view shares: who may reach the officer pages, file streaming, figures."""
+"""What every partners view shares: who may reach the officer pages, file streaming, figures,
+and the status buttons of a referral page (the officers' and the portal's)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 from bapas.models import Role
 from bapas.roles import capability_required
+
+from ..forms import ReasonForm
+from ..models import Referral, ReferralStatus
+from ..services import allowed_transitions, referral_transition
 
 PAGE_SIZE = 25
 
@@ -78,3 +85,38 @@ def split_action_errors(exc: ValidationError, reason_form) -> list[str]:
     else:
         errors.extend(exc.messages)
     return errors
+
+
+def action_buttons(user, referral: Referral, actions: dict, *, failed_action: str = "",
+                   reason_form: ReasonForm | None = None) -> list[dict]:
+    """The buttons of ``actions`` (status -> label, icon...) that ``user`` may press now, each
+    with its reason form: the refused one keeps what was typed and its errors."""
+    return [
+        {"to": to, **actions[to],
+         "form": reason_form if to == failed_action and reason_form else ReasonForm()}
+        for to in allowed_transitions(user, referral) if to in actions
+    ]
+
+
+def take_action(request, referral: Referral, actions: dict,
+                render_page: Callable[..., HttpResponse]) -> HttpResponse | None:
+    """Make the status change a button of ``actions`` posted (``to``, with its ``reason``).
+
+    A status that is not one of ``actions`` is a 404. A refused change answers the page again
+    (``render_page``), the reason's error by its field and the rest on top; a change made
+    returns ``None`` with the success message, and the view redirects where its side goes next.
+    """
+    to_status = request.POST.get("to", "")
+    if to_status not in actions:
+        raise Http404
+    try:
+        referral_transition(referral=referral, to_status=to_status, by=request.user,
+                            reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        reason_form = ReasonForm(request.POST)
+        errors = split_action_errors(exc, reason_form)
+        return render_page(request, referral, failed_action=to_status,
+                           reason_form=reason_form, errors=errors)
+    messages.success(request, _("The referral is now %(status)s.")
+                     % {"status": ReferralStatus(to_status).label})
+    return None

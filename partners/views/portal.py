@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -29,8 +28,8 @@ from clients.models import CaseNote
 
 from ..forms import ReasonForm, ReportForm, SessionForm, apply_errors
 from ..models import PARTNER_CARD_STATUSES, PORTAL_TABS, Referral, ReferralStatus
-from ..services import allowed_transitions, referral_transition, report_submit, session_log
-from .common import PAGE_SIZE, partner_staff_only, split_action_errors, stream_file
+from ..services import report_submit, session_log
+from .common import PAGE_SIZE, action_buttons, partner_staff_only, stream_file, take_action
 from .referrals import referral_context
 
 TAB_LABELS = {
@@ -143,17 +142,12 @@ def portal(request):
 
 def _render_referral(request, referral: Referral, *, failed_action: str = "",
                      reason_form: ReasonForm | None = None, errors: list[str] | None = None):
-    allowed = allowed_transitions(request.user, referral)
-    actions = [
-        {"to": to, **PARTNER_ACTIONS[to],
-         "form": reason_form if to == failed_action and reason_form else ReasonForm()}
-        for to in allowed if to in PARTNER_ACTIONS
-    ]
     context = referral_context(referral)
     context.update({
         "card": partner_card(referral),
         "officer": _officer_contact(referral),
-        "actions": actions,
+        "actions": action_buttons(request.user, referral, PARTNER_ACTIONS,
+                                  failed_action=failed_action, reason_form=reason_form),
         "failed_action": failed_action,
         "action_errors": errors or [],
         "can_log": referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
@@ -177,20 +171,10 @@ def portal_referral(request, pk: int):
 @require_POST
 def portal_action(request, pk: int):
     referral = get_scoped_or_404(_portal_queryset(request.user), pk=pk)
-    to_status = request.POST.get("to", "")
-    if to_status not in PARTNER_ACTIONS:
-        raise Http404
-    try:
-        referral_transition(referral=referral, to_status=to_status, by=request.user,
-                            reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        reason_form = ReasonForm(request.POST)
-        errors = split_action_errors(exc, reason_form)
-        return _render_referral(request, referral, failed_action=to_status,
-                                reason_form=reason_form, errors=errors)
-    messages.success(request, _("The referral is now %(status)s.")
-                     % {"status": ReferralStatus(to_status).label})
-    if to_status == ReferralStatus.DECLINED:
+    refused = take_action(request, referral, PARTNER_ACTIONS, _render_referral)
+    if refused is not None:
+        return refused
+    if referral.status == ReferralStatus.DECLINED:
         return redirect("partners:portal")
     return redirect("partners:portal_referral", pk=referral.pk)
 

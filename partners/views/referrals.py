@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,8 +22,8 @@ from clients.models import OrderStatus, SupervisionOrder
 from .. import services
 from ..forms import ReasonForm, ReferralFilterForm, ReferralForm, apply_errors
 from ..models import OPEN_STATUSES, Referral, ReferralStatus, ServiceReport
-from ..services import allowed_transitions, can_refer, referral_transition, referral_update_draft
-from .common import PAGE_SIZE, officers_only, split_action_errors
+from ..services import can_refer, referral_update_draft
+from .common import PAGE_SIZE, action_buttons, officers_only, take_action
 
 # The moves an officer makes from the referral page, with what the button says.
 OFFICER_ACTIONS = {
@@ -195,17 +194,12 @@ def _officer_referral(request, pk: int) -> Referral:
 def _render_detail(request, referral: Referral, *, failed_action: str = "",
                    reason_form: ReasonForm | None = None, errors: list[str] | None = None,
                    status: int = 200):
-    allowed = allowed_transitions(request.user, referral)
-    actions = [
-        {"to": to, **OFFICER_ACTIONS[to],
-         "form": reason_form if to == failed_action and reason_form else ReasonForm()}
-        for to in allowed if to in OFFICER_ACTIONS
-    ]
     context = referral_context(referral)
     context.update({
         "client": referral.order.client,
         "order": referral.order,
-        "actions": actions,
+        "actions": action_buttons(request.user, referral, OFFICER_ACTIONS,
+                                  failed_action=failed_action, reason_form=reason_form),
         "failed_action": failed_action,
         "action_errors": errors or [],
         "can_edit": referral.status == ReferralStatus.DRAFT
@@ -229,19 +223,9 @@ def referral_detail(request, pk: int):
 @require_POST
 def referral_action(request, pk: int):
     referral = _officer_referral(request, pk)
-    to_status = request.POST.get("to", "")
-    if to_status not in OFFICER_ACTIONS:
-        raise Http404
-    try:
-        referral_transition(referral=referral, to_status=to_status, by=request.user,
-                            reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        reason_form = ReasonForm(request.POST)
-        errors = split_action_errors(exc, reason_form)
-        return _render_detail(request, referral, failed_action=to_status,
-                              reason_form=reason_form, errors=errors)
-    messages.success(request, _("The referral is now %(status)s.")
-                     % {"status": ReferralStatus(to_status).label})
+    refused = take_action(request, referral, OFFICER_ACTIONS, _render_detail)
+    if refused is not None:
+        return refused
     return redirect("partners:referral_detail", pk=referral.pk)
 
 
