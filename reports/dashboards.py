@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -93,6 +93,12 @@ def stage_of(start: date, end: date, day: date) -> str:
     return Stage.LATE
 
 
+def first_and_count(queryset, limit: int = LIST_LIMIT) -> tuple[list, int]:
+    """The first ``limit`` rows and how many there are in all, in one query."""
+    rows = list(queryset.annotate(_total=Window(Count("pk")))[:limit])
+    return rows, (rows[0]._total if rows else 0)
+
+
 # --- PK --------------------------------------------------------------------------------------
 
 def pk_dashboard(user, now=None) -> dict:
@@ -113,15 +119,17 @@ def pk_dashboard(user, now=None) -> dict:
     todays = contacts.filter(cancelled_at__isnull=True, planned_at__gte=start_of_day,
                              planned_at__lte=end_of_day).order_by("planned_at", "id")
     awaiting = contacts.awaiting_outcome(now).filter(planned_at__lt=start_of_day)
+    todays_contacts, todays_count = first_and_count(todays)
+    overdue_contacts, overdue_count = first_and_count(awaiting.order_by("planned_at", "id"))
     return {
         "active_orders": sum(stages.values()),
         "cover_orders": SupervisionOrder.objects.filter(cover_pk=user,
                                                         status=OrderStatus.ACTIVE).count(),
         "ending_soon": ending_soon,
-        "todays_contacts": list(todays[:LIST_LIMIT]),
-        "todays_count": todays.count(),
-        "overdue_contacts": list(awaiting.order_by("planned_at", "id")[:LIST_LIMIT]),
-        "overdue_count": awaiting.count(),
+        "todays_contacts": todays_contacts,
+        "todays_count": todays_count,
+        "overdue_contacts": overdue_contacts,
+        "overdue_count": overdue_count,
         "stage_chart": chart(
             "doughnut", [Stage(s).label for s in Stage.values],
             [dataset(_("Orders"), [stages[s] for s in Stage.values],
