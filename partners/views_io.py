@@ -25,7 +25,6 @@ from clients.views import imports as pages
 from .forms import DirectoryFilterForm, ReferralFilterForm
 from .imports import SHEET_HELP, PartnerImporter, partner_sheets
 from .models import (
-    OPEN_STATUSES,
     PORTAL_TABS,
     AgreementStatus,
     Referral,
@@ -108,15 +107,7 @@ def directory_export(request, fmt: str):
 def referrals_export(request, fmt: str):
     check_format(fmt)
     form = ReferralFilterForm(request.GET or None, user=request.user)
-    qs = referral_list_queryset(request.user)
-    if form.is_valid():
-        status = form.cleaned_data["status"]
-        if status == "open":
-            qs = qs.filter(status__in=OPEN_STATUSES)
-        elif status:
-            qs = qs.filter(status=status)
-        if form.cleaned_data["partner"]:
-            qs = qs.filter(partner=form.cleaned_data["partner"])
+    qs = referral_list_queryset(request.user, form)
     columns = [
         Column(_("Created"), "created_at"),
         Column(_("Register number"), "order.client.register_number"),
@@ -131,7 +122,7 @@ def referrals_export(request, fmt: str):
         Column(_("Sessions"), "session_count"),
         Column(_("Consent given on"), "consent_given_at"),
     ]
-    return export_response(qs.order_by("-created_at", "-pk")[:MAX_ROWS], columns,
+    return export_response(qs[:MAX_ROWS], columns,
                            _("referrals"), fmt, request=request, label=_("Referral list"),
                            office_id=request.user.office_id)
 

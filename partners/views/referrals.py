@@ -42,21 +42,15 @@ OFFICER_ACTIONS = {
 }
 
 
-def referral_list_queryset(user):
-    return (
+def referral_list_queryset(user, form: ReferralFilterForm | None = None):
+    """The referrals list of the page and of its export: the user's referrals with the
+    form's filters (when it is valid), newest first."""
+    qs = (
         Referral.objects.for_user(user)
         .select_related("order__client", "order__assigned_pk", "partner", "service")
         .annotate(session_count=Count("sessions"))
     )
-
-
-@never_cache
-@login_required
-@officers_only("referrals.manage")
-def referral_list(request):
-    form = ReferralFilterForm(request.GET or None, user=request.user)
-    qs = referral_list_queryset(request.user)
-    if form.is_valid():
+    if form is not None and form.is_valid():
         status = form.cleaned_data["status"]
         if status == "open":
             qs = qs.filter(status__in=OPEN_STATUSES)
@@ -64,7 +58,15 @@ def referral_list(request):
             qs = qs.filter(status=status)
         if form.cleaned_data["partner"]:
             qs = qs.filter(partner=form.cleaned_data["partner"])
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+    return qs.order_by("-created_at", "-pk")
+
+
+@never_cache
+@login_required
+@officers_only("referrals.manage")
+def referral_list(request):
+    form = ReferralFilterForm(request.GET or None, user=request.user)
+    page = Paginator(referral_list_queryset(request.user, form), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "partners/referrals.html", {"page": page, "form": form})
