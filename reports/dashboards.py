@@ -104,12 +104,18 @@ def first_and_count(queryset, limit: int = LIST_LIMIT) -> tuple[list, int]:
 def pk_dashboard(user, now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    mine = SupervisionOrder.objects.filter(assigned_pk=user, status=OrderStatus.ACTIVE)
+    active = SupervisionOrder.objects.filter(Q(assigned_pk=user) | Q(cover_pk=user),
+                                             status=OrderStatus.ACTIVE)
     stages: Counter = Counter()
     risks: Counter = Counter()
-    ending_soon = 0
-    for start, end, risk in mine.values_list("supervision_start", "supervision_end",
-                                             "risk_level"):
+    ending_soon = cover_orders = 0
+    for start, end, risk, assigned_pk_id, cover_pk_id in active.values_list(
+        "supervision_start", "supervision_end", "risk_level", "assigned_pk_id", "cover_pk_id"
+    ):  # the PK's own orders and those they cover, in one query
+        if cover_pk_id == user.pk:
+            cover_orders += 1
+        if assigned_pk_id != user.pk:
+            continue
         stages[stage_of(start, end, today)] += 1
         risks[risk] += 1
         if today <= end <= today + timedelta(days=30):
@@ -123,8 +129,7 @@ def pk_dashboard(user, now=None) -> dict:
     overdue_contacts, overdue_count = first_and_count(awaiting.order_by("planned_at", "id"))
     return {
         "active_orders": sum(stages.values()),
-        "cover_orders": SupervisionOrder.objects.filter(cover_pk=user,
-                                                        status=OrderStatus.ACTIVE).count(),
+        "cover_orders": cover_orders,
         "ending_soon": ending_soon,
         "todays_contacts": todays_contacts,
         "todays_count": todays_count,

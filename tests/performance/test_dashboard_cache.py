@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bapas.models import Role
-from tests.factories import UserFactory
+from clients.models import OrderStatus
+from tests.factories import ClientFactory, OrderFactory, UserFactory
 from tests.reports.test_dashboards import office_activity
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,15 @@ def test_each_office_has_its_own_figures(login, users, office, other_office, par
     assert login(users["supervisor"]).get("/").context["totals"]["end"] == 3
     other = UserFactory(role=Role.SUPERVISOR, office=other_office)
     assert login(other).get("/").context["totals"]["end"] == 2
+
+
+def test_pk_home_counts_own_and_covered_orders_in_one_query(login, users, office):
+    pk, other = users["pk"], users["pk2"]
+    for _ in range(2):
+        OrderFactory(client=ClientFactory(office=office), assigned_pk=pk)
+    OrderFactory(client=ClientFactory(office=office), assigned_pk=other, cover_pk=pk)
+    OrderFactory(client=ClientFactory(office=office), assigned_pk=pk,
+                 status=OrderStatus.COMPLETED)
+    OrderFactory(client=ClientFactory(office=office), assigned_pk=other)
+    context = login(pk).get("/").context
+    assert (context["active_orders"], context["cover_orders"]) == (2, 1)
