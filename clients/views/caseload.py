@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -73,13 +75,22 @@ STATUS_BADGE = {
 # --- The list ------------------------------------------------------------------------------
 
 
-@never_cache
-@login_required
-@capability_required("clients.view")
-def caseload(request: HttpRequest) -> HttpResponse:
-    """A PK's own caseload (or the clients they cover); the whole office for everyone else."""
-    if request.method == "POST":
-        return _remember_search(request)
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """The caseload as the request asks for it: the page shows it 25 rows at a time, the
+    export all of it, so both apply exactly the same scope, filters, search and order."""
+
+    rows: QuerySet
+    filterset: CaseloadFilter
+    is_pk: bool
+    view_mode: str  # a PK's "own" or "cover" list; "" for everyone else
+    term: str  # the search term kept in the session
+    intervals: dict
+    now: datetime
+    officer_offices: list | None  # the offices whose PKs may be chosen (None: pick one first)
+
+
+def caseload_query(request: HttpRequest) -> CaseloadQuery:
     user = request.user
     is_pk = user.role == Role.PK
     scope = SupervisionOrder.objects.for_user(user)
@@ -117,24 +128,39 @@ def caseload(request: HttpRequest) -> HttpResponse:
         rows = rows.order_by(f"-{RANK}", "client__full_name", "pk")
     else:
         rows = rows.order_by(*SORTS["name"])
-    page = window_page(rows, request.GET.get("page"), PAGE_SIZE)  # rows and count: one query
-    _decorate(page.object_list, intervals, now)
+    return CaseloadQuery(rows=rows, filterset=filterset, is_pk=is_pk, view_mode=view_mode,
+                         term=term, intervals=intervals, now=now,
+                         officer_offices=officer_offices)
+
+
+@never_cache
+@login_required
+@capability_required("clients.view")
+def caseload(request: HttpRequest) -> HttpResponse:
+    """A PK's own caseload (or the clients they cover); the whole office for everyone else."""
+    if request.method == "POST":
+        return _remember_search(request)
+    user = request.user
+    query = caseload_query(request)
+    # Rows and count: one query.
+    page = window_page(query.rows, request.GET.get("page"), PAGE_SIZE)
+    _decorate(page.object_list, query.intervals, query.now)
     log_access(
-        request, None, AccessLog.Action.SEARCH if term else AccessLog.Action.VIEW,
+        request, None, AccessLog.Action.SEARCH if query.term else AccessLog.Action.VIEW,
         label=_("Caseload list"), office_id=user.office_id,
     )
     can_assign = can(user, "clients.assign")
     return render(request, "clients/caseload/list.html", {
         "page": page,
-        "filter": filterset,
-        "search_term": term,
-        "view_mode": view_mode,
-        "is_pk": is_pk,
+        "filter": query.filterset,
+        "search_term": query.term,
+        "view_mode": query.view_mode,
+        "is_pk": query.is_pk,
         "can_assign": can_assign,
-        "bulk_officers": (_active_officers(officer_offices)
-                          if can_assign and officer_offices is not None else []),
-        "status_filter": filterset.form["status"].value(),
-        "filters_active": _count_filters(request, filterset),
+        "bulk_officers": (_active_officers(query.officer_offices)
+                          if can_assign and query.officer_offices is not None else []),
+        "status_filter": query.filterset.form["status"].value(),
+        "filters_active": _count_filters(request, query.filterset),
     })
 
 

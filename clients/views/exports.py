@@ -16,63 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from bapas.exports import Column, check_format, export_response
-from bapas.models import Role
 from bapas.roles import capability_required
-from bapas.scoping import office_ids_for
 
-from ..filters import (
-    SORTS,
-    CaseloadFilter,
-    annotate_caseload,
-    office_officers,
-    reporting_intervals,
-)
-from ..models import Contact, OrderStatus, Stage, SupervisionOrder
-from ..search import RANK, search_clients
-from .caseload import SEARCH_SESSION_KEY
+from ..models import Contact, OrderStatus, Stage
+from .caseload import caseload_query
 from .contacts import AGENDA_DAYS, _officer_filter
 
 # The most rows one export holds; a whole office's history fits (about 90 offices in Indonesia,
 # the largest with a few thousand clients).
 MAX_ROWS = 20_000
-
-
-def caseload_rows(request):
-    """The caseload page's rows, unpaginated: same scope, filters, search and order.
-
-    Mirrors ``clients.views.caseload.caseload`` (which builds its queryset inline); see the
-    report for the refactor that lets both call one function.
-    """
-    user = request.user
-    is_pk = user.role == Role.PK
-    scope = SupervisionOrder.objects.for_user(user)
-    view_mode = ""
-    if is_pk:
-        view_mode = "cover" if request.GET.get("view") == "cover" else "own"
-        scope = scope.filter(cover_pk=user) if view_mode == "cover" else scope.filter(
-            assigned_pk=user)
-    now = timezone.now()
-    office_ids = office_ids_for(user)
-    intervals = reporting_intervals(office_ids)
-    officers = None if is_pk else list(office_officers(office_ids, with_orders_of=scope))
-    filterset = CaseloadFilter(
-        request.GET,
-        queryset=annotate_caseload(
-            scope.select_related("client", "assigned_pk", "cover_pk"), now),
-        user=user, scope=scope, intervals=intervals, officers=officers, now=now,
-    )
-    rows = filterset.qs
-    term = request.session.get(SEARCH_SESSION_KEY, "")
-    if term:
-        rows = search_clients(rows, term, client_path="client__")
-    sort = filterset.sort_value
-    if sort:
-        rows = rows.order_by(*SORTS[sort])
-    elif term:
-        rows = rows.order_by(f"-{RANK}", "client__full_name", "pk")
-    else:
-        rows = rows.order_by(*SORTS["name"])
-    return rows, view_mode, bool(term)
 
 
 def _stage(order) -> str:
@@ -108,14 +60,14 @@ def caseload_columns() -> list[Column]:
 @capability_required("clients.view")
 def caseload_export(request, fmt: str):
     check_format(fmt)
-    rows, view_mode, searched = caseload_rows(request)
+    query = caseload_query(request)
     label = _("Caseload list")
-    if view_mode == "cover":
+    if query.view_mode == "cover":
         label = _("Caseload list (clients I cover)")
-    if searched:
+    if query.term:
         label = _("%(list)s, search results") % {"list": label}
     return export_response(
-        rows[:MAX_ROWS], caseload_columns(), _("caseload"), fmt, request=request, label=label,
+        query.rows[:MAX_ROWS], caseload_columns(), _("caseload"), fmt, request=request, label=label,
         office_id=request.user.office_id,
     )
 

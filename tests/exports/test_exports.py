@@ -96,6 +96,15 @@ def test_the_caseload_export_holds_what_the_user_may_see(role, expected, users, 
     assert_no_formula_cells(rows)
 
 
+def test_an_administrators_office_filter_applies_to_the_export_as_to_the_page(
+        users, caseload, login, other_office):
+    browser = login(users["admin"])
+    page = browser.get(reverse("clients:caseload"), {"office": other_office.pk})
+    shown = {order.client.full_name for order in page.context["page"].object_list}
+    exported = set(column(xlsx_rows(_caseload(browser, office=other_office.pk)), "Full name"))
+    assert shown == exported == {"Bayu Saputra"}
+
+
 @pytest.mark.parametrize(("role", "status"), [("partner", 404), ("regional", 403)])
 def test_partner_staff_and_regional_viewers_cannot_export_the_caseload(role, status, users,
                                                                        caseload, login):
