@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -157,7 +156,7 @@ def portal_export(request, fmt: str):
         .select_related("order__client__office", "order__client__village",
                         "order__client__district", "order__client__regency",
                         "order__client__province", "order__assigned_pk", "service")
-        .annotate(session_count=Count("sessions"))
+        .with_session_count()
         .order_by("-sent_at", "-pk")[:MAX_ROWS]
     )
     for referral in rows:

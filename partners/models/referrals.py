@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,24 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(
             partner_id=user.partner_id, partner__is_active=True, status__in=PARTNER_VISIBLE
         )
+
+    def with_session_count(self):
+        """Annotate ``session_count``, the referral's logged sessions.
+
+        A correlated subquery rather than ``Count("sessions")``: the join and ``GROUP BY`` made
+        PostgreSQL count the sessions of every referral of the list before sorting and cutting
+        it to a page; the subquery runs for the rows shown only.
+        """
+        sessions = (
+            ServiceSession.objects.filter(referral=models.OuterRef("pk"))
+            .order_by()
+            .values("referral")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(session_count=Coalesce(
+            models.Subquery(sessions, output_field=models.IntegerField()), 0
+        ))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

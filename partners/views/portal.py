@@ -132,7 +132,7 @@ def portal(request):
         base.filter(status__in=PORTAL_TABS[tab])
         .select_related("order__client", "order__assigned_pk", "order__client__office",
                         "service")
-        .annotate(session_count=Count("sessions"))
+        .with_session_count()
         .order_by("-sent_at", "-pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

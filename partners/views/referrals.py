@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -48,7 +47,7 @@ def referral_list_queryset(user, form: ReferralFilterForm | None = None):
     qs = (
         Referral.objects.for_user(user)
         .select_related("order__client", "order__assigned_pk", "partner", "service")
-        .annotate(session_count=Count("sessions"))
+        .with_session_count()
     )
     if form is not None and form.is_valid():
         status = form.cleaned_data["status"]
