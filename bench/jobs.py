@@ -259,7 +259,7 @@ def cpu_costs(plan_data: dict, repeat: int = 15, only: list[str] | None = None) 
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     result = {}
-    for page in pages(plan_data):
+    for page in pages(plan_data, extra=bool(only)):  # the list pages only when named
         if only and page["name"] not in only:
             continue
         client = TestClient(HTTP_HOST="127.0.0.1")
