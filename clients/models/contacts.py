@@ -107,6 +107,11 @@ class Contact(models.Model):
             models.Index(fields=["order", "planned_at"]),
             models.Index(fields=["officer", "planned_at"]),
             models.Index(fields=["outcome", "planned_at"]),
+            # open contacts by order: an office's (or a PK's) awaiting outcomes and agenda from
+            # its orders, without reading the closed ones; the condition is planned()'s filter
+            models.Index(fields=["order", "planned_at"],
+                         condition=models.Q(outcome="", cancelled_at__isnull=True),
+                         name="clients_contact_open_order"),
         ]
 
     def __str__(self) -> str:
