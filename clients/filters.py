@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bapas.models import Role, User
 from bapas.scoping import ALL
+from bapas.widgets import PlainSelect
 
 from .models import (
     ATTENDED_OUTCOMES,
@@ -204,34 +205,43 @@ class CaseloadFilter(django_filters.FilterSet):
     """
 
     program = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Program"), choices=Program.choices, empty_label=_("All programs")
     )
     stage = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"),
         field_name="stage_now",
     )
     risk_level = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Risk"), choices=RiskLevel.choices, empty_label=_("All risk levels")
     )
     status = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Status"), choices=OrderStatus.choices, empty_label=_("All statuses"),
         method="filter_status",
     )
     section = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Section"), field_name="client__section", choices=Client.Section.choices,
         empty_label=_("All sections"),
     )
     office = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Office"), empty_label=_("All offices"), field_name="client__office_id"
     )
     officer = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("PK"), empty_label=_("All PKs"), method="filter_officer"
     )
     attention = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Needs attention"), choices=Attention.CHOICES, empty_label=_("Everything"),
         method="filter_attention",
     )
     sort = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("Sort by"), choices=SORT_CHOICES, empty_label=None, method="keep"
     )
 
