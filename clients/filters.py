@@ -88,7 +88,8 @@ RISK_RANK = Case(
 
 
 def annotate_caseload(queryset: QuerySet, now: datetime | None = None) -> QuerySet:
-    """Add last_contact, next_contact, awaiting_count, stage_now and risk_rank to orders."""
+    """Add last_contact, next_contact, awaiting_count and stage_now to orders (the sorts by
+    risk add ``risk_rank``, see ``SORT_ALIASES``)."""
     now = now or timezone.now()
     contacts = Contact.objects.filter(order=OuterRef("pk"), cancelled_at__isnull=True)
     attended = (
@@ -110,7 +111,6 @@ def annotate_caseload(queryset: QuerySet, now: datetime | None = None) -> QueryS
         next_contact=Subquery(upcoming.values("planned_at")[:1]),
         awaiting_count=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
         stage_now=stage_expression(timezone.localdate(now)),
-        risk_rank=RISK_RANK,
     )
 
 
@@ -184,6 +184,8 @@ SORTS = {
     "last_contact": [F("last_contact").asc(nulls_first=True), "client__full_name"],
     "-last_contact": [F("last_contact").desc(nulls_last=True), "client__full_name"],
 }
+# What a sort needs beyond annotate_caseload, added (not selected) only when it is chosen.
+SORT_ALIASES = {"risk": {"risk_rank": RISK_RANK}, "-risk": {"risk_rank": RISK_RANK}}
 SORT_CHOICES = [
     ("name", _("Name (A-Z)")),
     ("-name", _("Name (Z-A)")),

@@ -9,8 +9,12 @@ from datetime import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -28,6 +32,7 @@ from bapas.scoping import ALL, get_scoped_or_404, office_ids_for
 
 from ..filters import (
     ENDING_DAYS,
+    SORT_ALIASES,
     SORTS,
     CaseloadFilter,
     annotate_caseload,
@@ -36,7 +41,14 @@ from ..filters import (
     reporting_intervals,
     stage_expression,
 )
-from ..models import OrderStatus, Program, RiskLevel, Stage, SupervisionOrder
+from ..models import (
+    OrderStatus,
+    Program,
+    ReportingInterval,
+    RiskLevel,
+    Stage,
+    SupervisionOrder,
+)
 from ..search import RANK, search_clients
 from ..selectors import consecutive_missed, window_page
 from ..services.assignment import orders_assign
@@ -102,10 +114,13 @@ def caseload_query(request: HttpRequest) -> CaseloadQuery:
         )
     now = timezone.now()
     office_ids = office_ids_for(user)
-    intervals = reporting_intervals(office_ids)
+    all_offices, all_intervals = _reference()
+    intervals = all_intervals if office_ids is ALL else {
+        key: days for key, days in all_intervals.items() if key[0] in office_ids
+    }
     # Users of several offices (administrators) filter by office first; the PKs to filter by
     # or assign to are those of the chosen office (not every PK of the country).
-    offices = None if is_pk else _office_choices(office_ids)
+    offices = None if is_pk else _office_choices(office_ids, all_offices)
     officer_offices = office_ids if offices is None else _chosen_office(request, offices)
     officers = (None if is_pk or officer_offices is None
                 else list(office_officers(officer_offices, with_orders_of=scope)))
@@ -123,7 +138,7 @@ def caseload_query(request: HttpRequest) -> CaseloadQuery:
         rows = search_clients(rows, term, client_path="client__")
     sort = filterset.sort_value
     if sort:
-        rows = rows.order_by(*SORTS[sort])
+        rows = rows.alias(**SORT_ALIASES.get(sort, {})).order_by(*SORTS[sort])
     elif term:
         rows = rows.order_by(f"-{RANK}", "client__full_name", "pk")
     else:
@@ -223,14 +238,38 @@ def _without_titles(user: User | None) -> str:
     return user.full_name.split(",")[0] if user is not None else ""
 
 
-def _office_choices(office_ids) -> list[tuple[int, str]] | None:
+REFERENCE_KEY = "clients:caseload:reference"
+REFERENCE_SECONDS = 300
+
+
+def _reference() -> tuple[list[tuple[int, str]], dict[tuple[int, str], int]]:
+    """Every office's (id, name) by name and every configured reporting interval.
+
+    Reference data that every caseload request needs and that hardly ever changes: cached
+    (one cache read instead of two queries and 90 + 270 rows), dropped whenever an office or
+    an interval is saved or deleted, and at most REFERENCE_SECONDS old otherwise.
+    """
+    data = cache.get(REFERENCE_KEY)
+    if data is None:
+        data = (list(Office.objects.order_by("name").values_list("pk", "name")),
+                reporting_intervals(ALL))
+        cache.set(REFERENCE_KEY, data, REFERENCE_SECONDS)
+    return data
+
+
+@receiver([post_save, post_delete], sender=Office, dispatch_uid="caseload_reference_office")
+@receiver([post_save, post_delete], sender=ReportingInterval,
+          dispatch_uid="caseload_reference_interval")
+def _reference_changed(**kwargs) -> None:
+    cache.delete(REFERENCE_KEY)
+    transaction.on_commit(lambda: cache.delete(REFERENCE_KEY))  # read again meanwhile
+
+
+def _office_choices(office_ids, offices: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
     """(id, name) of the offices the user sees, when there are several; else None."""
     if office_ids is not ALL and len(office_ids) <= 1:
         return None
-    offices = Office.objects.order_by("name")
-    if office_ids is not ALL:
-        offices = offices.filter(pk__in=office_ids)
-    return list(offices.values_list("pk", "name"))
+    return offices if office_ids is ALL else [o for o in offices if o[0] in office_ids]
 
 
 def _chosen_office(request: HttpRequest, offices: list[tuple[int, str]]) -> set[int] | None:

@@ -270,6 +270,18 @@ def test_overdue_follows_the_offices_configured_interval(login, users, office):
     assert names(client.get(URL, {"attention": "overdue"})) == {"Monthly Reporter"}
 
 
+def test_office_filter_follows_a_renamed_office(login, users, office, other_office):
+    """The offices and intervals are cached reference data; a save drops the cache."""
+    client = login(users["admin"])
+    assert (str(office.pk), office.name) in client.get(URL).context["filter"].form.fields[
+        "office"].choices
+    office.name = "Bapas Kelas I Renamed"
+    office.save()
+    response = client.get(URL)
+    assert (str(office.pk), "Bapas Kelas I Renamed") in response.context["filter"].form.fields[
+        "office"].choices
+    assert b"Bapas Kelas I Renamed" in response.content
+
 def test_managers_filter_by_pk_and_by_unassigned(login, users, office, own_order,
                                                  colleague_order):
     make_order(office, None, "Belum Ditugaskan")
