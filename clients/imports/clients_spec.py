@@ -209,7 +209,10 @@ def client_sheets() -> tuple[SheetSpec, SheetSpec]:
 
 def office_client_sheets(office) -> tuple[SheetSpec, SheetSpec]:
     """The template as one office downloads it: its active PKs are the allowed values (and the
-    drop-down) of "Email PK", and the example row names the first of them."""
+    drop-down) of "Email PK", the example row names the first of them, and its supervision
+    ends after today (so the example reads as a running order, not one to close)."""
+    from django.utils import timezone
+
     from bapas.models import Role, User
 
     officers = tuple(
@@ -217,11 +220,13 @@ def office_client_sheets(office) -> tuple[SheetSpec, SheetSpec]:
         .order_by("full_name").values_list("email", "full_name")
     ) if office is not None else ()
     clients, contacts = client_sheets()
-    if not officers:
-        return clients, contacts
-    columns = tuple(replace(column, allowed=officers) if column.name == "pk_email" else column
-                    for column in clients.columns)
-    example = tuple(officers[0][0] if column.name == "pk_email" else value
+    today = timezone.localdate()
+    current = {"supervision_end": date(today.year + 1, 9, 10)}
+    if officers:
+        current["pk_email"] = officers[0][0]
+    columns = tuple(replace(column, allowed=officers) if column.name == "pk_email" and officers
+                    else column for column in clients.columns)
+    example = tuple(current.get(column.name, value)
                     for column, value in zip(columns, clients.example[0], strict=True))
     return replace(clients, columns=columns, example=(example,)), contacts
 
