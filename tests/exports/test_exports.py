@@ -334,3 +334,56 @@ def test_an_inactive_user_cannot_export(users, caseload, login):
     user.is_active = False
     user.save()
     assert _caseload(browser).status_code in {302, 403}
+
+
+# --- Every export: the same queries for 3 rows or 30 ------------------------------------------
+
+
+def _add_contacts(users, office, count):
+    for _ in range(count):
+        order = OrderFactory(client=ClientFactory(office=office), assigned_pk=users["pk"])
+        ContactFactory(order=order, planned_at=timezone.now() - timedelta(days=2))  # awaiting
+        ContactFactory(order=order, planned_at=timezone.now() + timedelta(days=2))  # agenda
+
+
+def _add_partners(users, office, count):
+    for _ in range(count):
+        PartnerFactory(offices=[office])
+
+
+def _add_referrals(users, office, count):
+    service = ServiceFactory(name="Pelatihan kerja")
+    for _ in range(count):
+        order = OrderFactory(client=ClientFactory(office=office), assigned_pk=users["pk"])
+        referral = ReferralFactory(order=order, partner=users["partner"].partner,
+                                   service=service, created_by=users["pk"])
+        advance(referral, "sent", officer=users["pk"], partner_user=users["partner"])
+
+
+def _add_meetings(users, office, count):
+    for _ in range(count):
+        MeetingFactory(office=office, created_by=users["supervisor"],
+                       partners=[users["partner"].partner], invitees=[users["pk"]])
+
+
+@pytest.mark.parametrize(("name", "role", "add"), [
+    ("clients:export_awaiting", "pk", _add_contacts),
+    ("clients:export_agenda", "pk", _add_contacts),
+    ("partners:export_directory", "supervisor", _add_partners),
+    ("partners:export_referrals", "pk", _add_referrals),
+    ("partners:export_portal", "partner", _add_referrals),
+    ("meetings:export", "supervisor", _add_meetings),
+])
+def test_every_export_runs_the_same_queries_for_3_or_30_rows(name, role, add, users, office,
+                                                             login):
+    browser = login(users[role])
+    url = reverse(name, args=["xlsx"])
+    add(users, office, 3)
+    browser.get(url)  # warm: sessions, caches
+    with CaptureQueriesContext(connection) as few:
+        rows_few = xlsx_rows(browser.get(url))
+    add(users, office, 27)
+    with CaptureQueriesContext(connection) as many:
+        rows_many = xlsx_rows(browser.get(url))
+    assert len(rows_many) - len(rows_few) == 27  # the new rows are in the export
+    assert len(few) == len(many), (len(few), len(many))
