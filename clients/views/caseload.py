@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -17,9 +18,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -54,6 +58,13 @@ from ..selectors import consecutive_missed, window_page
 from ..services.assignment import orders_assign
 
 SEARCH_SESSION_KEY = "clients.caseload.search"
+# What the list's rows read (template and _decorate): the query compiles, sends and builds
+# a third of the columns of the order, its client and two users (the export reads them all).
+LIST_COLUMNS = (
+    "status", "program", "risk_level", "supervision_start", "supervision_end",
+    "client", "client__full_name", "client__section", "client__register_number",
+    "client__office", "assigned_pk", "assigned_pk__full_name", "cover_pk", "cover_pk__full_name",
+)
 PAGE_SIZE = 25
 
 PROGRAM_SHORT = {
@@ -158,13 +169,14 @@ def caseload(request: HttpRequest) -> HttpResponse:
     user = request.user
     query = caseload_query(request)
     # Rows and count: one query.
-    page = window_page(query.rows, request.GET.get("page"), PAGE_SIZE)
-    _decorate(page.object_list, query.intervals, query.now)
+    page = window_page(query.rows.only(*LIST_COLUMNS), request.GET.get("page"), PAGE_SIZE)
+    can_assign = can(user, "clients.assign")
+    _decorate(page.object_list, query.intervals, query.now,
+              assign_next=request.get_full_path() if can_assign else None)
     log_access(
         request, None, AccessLog.Action.SEARCH if query.term else AccessLog.Action.VIEW,
         label=_("Caseload list"), office_id=user.office_id,
     )
-    can_assign = can(user, "clients.assign")
     return render(request, "clients/caseload/list.html", {
         "page": page,
         "filter": query.filterset,
@@ -204,23 +216,59 @@ def _remember_search(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
-def _decorate(rows, intervals: dict, now) -> None:
-    """Per-row facts for the template, from the annotations and one query for missed runs."""
+def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> None:
+    """Per-row facts for the template, from the annotations and one query for missed runs.
+
+    Also what the row template would otherwise compute per row with tags and filters (URLs,
+    choice labels, dates, phrases), as the tags would render them: the same HTML, less CPU.
+    ``assign_next``: the list's path when the rows get their select box and assign link.
+    """
     rows = list(rows)
     missed = consecutive_missed([row.pk for row in rows])
     today = timezone.localdate(now)
+    labels = _choice_labels()
+    detail_url = _url_maker("clients:detail", 1)
+    order_url = _url_maker("clients:order_detail", 2)
+    assign_url = _url_maker("clients:assign", 1)
+    next_query = "?next=" + quote(assign_next or "", safe="/")
+    short_date = _short_date_maker()
     for row in rows:
         active = row.status == OrderStatus.ACTIVE
         row.missed_in_a_row = missed.get(row.pk, 0)
         row.pk_name = _without_titles(row.assigned_pk)
         row.cover_name = _without_titles(row.cover_pk)
         row.program_short = PROGRAM_SHORT.get(row.program, row.program)
+        row.program_label = str(labels["program"].get(row.program, row.program))
+        row.risk_label = str(labels["risk_level"].get(row.risk_level, row.risk_level))
+        row.status_label = str(labels["status"].get(row.status, row.status))
+        row.detail_url = detail_url(row.client_id)
+        row.order_url = order_url(row.client_id, row.pk)
+        row.end_text = short_date(row.supervision_end)
+        row.last_text = short_date(row.last_contact) or "—"
+        row.next_text = short_date(row.next_contact) or "—"
+        # As {% blocktranslate %} renders them: the phrase unescaped, the name escaped.
+        if assign_next is not None and active:
+            row.assign_url = assign_url(row.pk) + next_query
+            row.select_label = mark_safe(  # noqa: S308 - the only value is escaped
+                _("Select %(name)s") % {"name": conditional_escape(row.client.full_name)}
+            )
+        if row.cover_pk is not None:
+            row.cover_note = mark_safe(  # noqa: S308 - the only value is escaped
+                _("cover: %(name)s") % {"name": conditional_escape(row.cover_name)}
+            )
         row.stage_label = Stage(row.stage_now).label if active else ""
         row.stage_badge = STAGE_BADGE.get(row.stage_now, "text-bg-secondary")
         row.risk_badge = RISK_BADGE.get(row.risk_level, "text-bg-secondary")
         row.status_badge = STATUS_BADGE.get(row.status, "text-bg-secondary")
         row.days_to_end = (row.supervision_end - today).days
         row.days_past_end = max(0, -row.days_to_end)
+        row.end_note = mark_safe(  # noqa: S308 - a number only
+            ngettext("ended %(days)s day ago", "ended %(days)s days ago", row.days_past_end)
+            % {"days": row.days_past_end}
+            if row.days_to_end < 0
+            else ngettext("%(days)s day left", "%(days)s days left", row.days_to_end)
+            % {"days": row.days_to_end}
+        )
         row.flag_closing = active and row.supervision_end < today
         row.flag_ending = active and 0 <= row.days_to_end <= ENDING_DAYS
         days = interval_days(intervals, row.client.office_id, row.risk_level)
@@ -231,6 +279,51 @@ def _decorate(rows, intervals: dict, now) -> None:
         row.flag_overdue = active and (
             row.awaiting_count > 0 or (row.next_contact is None and stale)
         )
+
+
+_URL_IDS = (987654321, 987654322)  # stand-ins for the ids of a route's <int:…> arguments
+
+
+def _url_maker(name: str, count: int):
+    """``f(*ids)``: ``{% url name *ids as var %}`` ("" when not routed), from one reverse()."""
+    try:
+        url = reverse(name, args=_URL_IDS[:count])
+    except NoReverseMatch:
+        return lambda *ids: ""
+    parts = url
+    for stand_in in _URL_IDS[:count]:
+        parts = parts.replace(str(stand_in), "{}")
+    if parts.count("{}") != count or "{" in parts.replace("{}", ""):
+        return lambda *ids: reverse(name, args=ids)  # pragma: no cover - an unusual route
+    return parts.format
+
+
+def _short_date_maker():
+    """``f(value)``: ``value|date:"SHORT_DATE_FORMAT"`` as a template renders it (local
+    time), the format looked up once and each distinct value formatted once."""
+    fmt = get_format("SHORT_DATE_FORMAT")
+    seen: dict = {}
+
+    def short_date(value) -> str:
+        if value is None:
+            return ""
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = dateformat.format(timezone.template_localtime(value), fmt)
+        return text
+
+    return short_date
+
+
+_CHOICE_LABELS: dict[str, dict] = {}
+
+
+def _choice_labels() -> dict[str, dict]:
+    """value -> label of the order's choice fields (``get_FOO_display`` rebuilds it per call)."""
+    if not _CHOICE_LABELS:
+        for name in ("program", "risk_level", "status"):
+            _CHOICE_LABELS[name] = dict(SupervisionOrder._meta.get_field(name).flatchoices)
+    return _CHOICE_LABELS
 
 
 def _without_titles(user: User | None) -> str:
