@@ -76,6 +76,12 @@ CONTACT_ICONS = {
     "kelompok": "people-fill",
 }
 
+# What a contact's entry reads: the query sends and builds a third of the columns.
+CONTACT_COLUMNS = (
+    "kind", "planned_at", "outcome", "happened_at", "notes", "place", "reschedule_reason",
+    "cancel_reason", "cancelled_at", "order", "order__program", "officer", "officer__full_name",
+)
+
 _missing_urls: set[str] = set()
 
 
@@ -90,11 +96,39 @@ def optional_url(name: str, *args) -> str:
         return ""
 
 
+_URL_IDS = (987654321, 987654322)  # stand-ins for the ids of a route's <int:…> arguments
+_url_formats: dict[tuple[str, int], object] = {}
+
+
+def url_maker(name: str, count: int = 1):
+    """``f(*ids)``: ``optional_url(name, *ids)`` from one reverse() per route and process
+    ("" when the route does not exist): a timeline builds the URL of every entry."""
+    key = (name, count)
+    maker = _url_formats.get(key)
+    if maker is None:
+        try:
+            url = reverse(name, args=_URL_IDS[:count])
+        except NoReverseMatch:
+            return lambda *ids: ""
+        parts = url.replace("{", "{{").replace("}", "}}")
+        for stand_in in _URL_IDS[:count]:
+            parts = parts.replace(str(stand_in), "{}")
+        if parts.count("{}") != count:  # pragma: no cover - an unusual route
+            return lambda *ids: reverse(name, args=ids)
+        maker = _url_formats[key] = parts.format
+    return maker
+
+
 def at_start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _orders(client, user):
+    """The client's orders the user sees: their ids when the client page has read them for
+    this user (a plain IN list: nothing to compile twice), else the query."""
+    visible = getattr(client, "_visible_orders", None)
+    if visible is not None and visible[0] == user.pk:
+        return list(visible[1])
     return SupervisionOrder.objects.for_user(user).filter(client=client)
 
 
@@ -117,6 +151,7 @@ def contact_entries(client, user, limit: int | None = None) -> SourcePage:
         Contact.objects.for_user(user)
         .filter(order__client=client)
         .select_related("order", "officer")
+        .only(*CONTACT_COLUMNS)
         .order_by(Coalesce("happened_at", "planned_at").desc(), "-id")
     )
     if limit is None:
@@ -132,6 +167,7 @@ def contact_entries(client, user, limit: int | None = None) -> SourcePage:
 
 def _contact_entries(contacts, *, links: bool = True):
     now = timezone.now()
+    contact_url = url_maker("clients:contact_detail") if links else None
     for contact in contacts:
         if contact.outcome:
             badge, badge_class = label(Outcome, contact.outcome), OUTCOME_BADGES[contact.outcome]
@@ -148,7 +184,7 @@ def _contact_entries(contacts, *, links: bool = True):
             category="contact",
             title=label(ContactKind, contact.kind),
             detail=" · ".join(part for part in detail_parts if part),
-            url=optional_url("clients:contact_detail", contact.pk) if links else "",
+            url=contact_url(contact.pk) if links else "",
             icon=CONTACT_ICONS.get(contact.kind, "person-check"),
             badge=str(badge),
             badge_class=badge_class,
@@ -213,13 +249,14 @@ def document_entries(client, user):
     documents = _prefetched(client, "documents")
     if documents is None:
         documents = ClientDocument.objects.filter(client=client).select_related("uploaded_by")
+    document_url = url_maker("clients:document", 2)
     for document in documents:
         yield TimelineEntry(
             at=at_start_of(document.document_date),
             category="document",
             title=document.title,
             detail=document.get_kind_display(),
-            url=reverse("clients:document", args=[client.pk, document.pk]),
+            url=document_url(client.pk, document.pk),
             icon="file-earmark-text",
             badge=document.get_kind_display(),
             badge_class="text-bg-light border",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, time
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bapas.models import Role
 from bapas.roles import can
 from clients.timeline import TimelineEntry
+from clients.timeline_sources import url_maker
 
 from .models import ReferralEvent, ReferralStatus, ServiceSession
 
@@ -34,12 +34,14 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
     # Operators see the entries on the client page but cannot open referral pages.
     linked = can(user, "referrals.manage")
 
-    def url(referral_id: int) -> str:
-        return reverse("partners:referral_detail", args=[referral_id]) if linked else ""
+    # One reverse() for every entry's link (the referral page), not one per entry.
+    url = url_maker("partners:referral_detail") if linked else lambda referral_id: ""
 
     events = (
         ReferralEvent.objects.filter(referral__order__client=client)
         .select_related("referral__partner", "referral__service", "by")
+        .only("to_status", "reason", "at", "referral__partner__name",
+              "referral__service__name", "by__full_name", "by__email")
         .order_by("at", "id")
     )
     for event in events:
@@ -59,6 +61,8 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
     sessions = (
         ServiceSession.objects.filter(referral__order__client=client)
         .select_related("referral__partner", "referral__service")
+        .only("date", "activity", "attendance", "duration_minutes", "referral__partner__name",
+              "referral__service__name")
         .order_by("date", "id")
     )
     for session in sessions:

@@ -14,6 +14,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -98,6 +100,27 @@ def _timeline_page(request, client: Client, user, shown: set[str] | None):
     return paginator.page(number), window.present
 
 
+def _timeline_rows(entries) -> list[dict]:
+    """What _timeline.html shows of each entry, with its date formatted here as the ``date``
+    filter would (local time, the language's short format), each distinct value once."""
+    formats = {True: get_format("SHORT_DATE_FORMAT"), False: get_format("SHORT_DATETIME_FORMAT")}
+    seen: dict = {}
+    rows = []
+    for entry in entries:
+        extra = entry.extra
+        key = (entry.at, bool(extra.get("date_only")))
+        when = seen.get(key)
+        if when is None:
+            when = seen[key] = dateformat.format(timezone.template_localtime(entry.at),
+                                                 formats[key[1]])
+        rows.append({
+            "icon": entry.icon, "url": entry.url, "title": entry.title, "badge": entry.badge,
+            "badge_class": entry.badge_class, "when": when, "detail": entry.detail,
+            "officer": extra.get("officer", ""), "program": extra.get("program", ""),
+        })
+    return rows
+
+
 def _editable(user, orders: list[SupervisionOrder]) -> bool:
     """``Client.objects.editable_by(user)`` for a client the user sees through ``for_user``,
     from the client's orders the user sees (for a PK: all those assigned to or covered by them).
@@ -124,6 +147,8 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
         SupervisionOrder.objects.for_user(user).filter(client=client)
         .select_related("assigned_pk", "cover_pk")
     )
+    # The timeline's status, warning and revocation sources filter on these orders' ids.
+    client._visible_orders = (user.pk, tuple(order.pk for order in orders))
     editable = _editable(user, orders)
     can_edit = editable and can(user, "clients.register")
     # Notes and documents are read once, for the timeline and for their tabs.
@@ -149,6 +174,7 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
         "orders": _order_rows(client, orders, user, editable),
         "active_order_count": sum(1 for order in orders if order.is_active),
         "timeline_page": timeline_page,
+        "timeline_rows": _timeline_rows(timeline_page.object_list),
         "categories": categories,
         "shown": ",".join(sorted(shown)) if shown else "",
         "sees_notes": sees_notes,
