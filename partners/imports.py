@@ -133,11 +133,12 @@ class PartnerImporter(Importer):
         """Judge the partner rows; returns {folded name: ("db", partner) | ("file", row)}."""
         columns = {c.name: c.heading for c in self.sheets[0].columns}
         catalogue = {key(s.name): s for s in Service.objects.filter(is_active=True)}
-        existing = {
-            key(p.name): p
-            for p in Partner.objects.filter(offices=self.office).prefetch_related(
-                "services", "contacts")
-        }
+        # Two partners of the office with the same name: the row matches the first registered
+        # (an unordered query would pick either, and a re-import could differ from the first).
+        existing: dict[str, Partner] = {}
+        for p in Partner.objects.filter(offices=self.office).order_by("pk").prefetch_related(
+                "services", "contacts"):
+            existing.setdefault(key(p.name), p)
         known: dict[str, tuple] = {name: ("db", p) for name, p in existing.items()}
         seen: dict[str, int] = {}
         for row, parsed in rows:

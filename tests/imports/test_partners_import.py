@@ -98,9 +98,10 @@ def test_partners_with_services_contacts_and_agreements_are_imported(users, offi
     assert pokmas.agreements.get().kind == Agreement.Kind.MOU
 
 
-def test_reimporting_adds_nothing_and_a_known_partner_only_gains_what_is_missing(users, office):
+def test_reimporting_adds_nothing_and_a_known_partner_only_gains_what_is_missing(users, office,
+                                                                               partner):
     supervisor = users["supervisor"]
-    known = PartnerFactory(name="Dinas Sosial Kabupaten Jember", offices=[office])
+    known = partner  # "Dinas Sosial Kabupaten Jember", a partner of the office
     known.services.add(Service.objects.get(name="Bantuan sosial"))
     AgreementFactory(partner=known, office=office, number="PKS-LAMA")
     file_rows = [partner_row("dinas sosial  kabupaten jember", Alamat="Alamat lain")]
@@ -121,7 +122,18 @@ def test_reimporting_adds_nothing_and_a_known_partner_only_gains_what_is_missing
     assert set(known.agreements.values_list("number", flat=True)) == {"PKS-LAMA", "PKS-BARU"}
     again = upload(office, supervisor, workbook(file_rows, agreements))
     assert again.existing_count == 3 and again.new_count + again.matched_count == 0
-    assert Partner.objects.count() == 2  # with the conftest's partner of the office
+    assert Partner.objects.count() == 1
+
+
+def test_of_two_partners_with_the_same_name_the_first_registered_is_matched(users, office,
+                                                                          partner):
+    twin = PartnerFactory(name=partner.name, offices=[office])
+    batch = upload(office, users["supervisor"], workbook([partner_row(partner.name)]))
+    assert row(batch, 2).status == S.MATCH
+    confirm(batch, users["supervisor"])
+    assert set(partner.services.values_list("name", flat=True)) == {
+        "Konseling psikososial", "Bantuan sosial"}
+    assert not twin.services.exists() and not twin.contacts.exists()
 
 
 def test_bad_partner_rows_say_why(users, office):
