@@ -674,3 +674,20 @@ def seed(context) -> None:
     _seed_office(context.office, context.users, _jember_plans(rng, today), "35.09.", SEED)
     _seed_office(context.other_office, context.users, _bondowoso_plans(rng, today), "35.11.",
                  SEED + 1)
+    _seed_morning_digests()
+
+
+def _seed_morning_digests() -> None:
+    """Today's morning digest for every PK, whatever the day and hour the demo is tried.
+
+    The beat builds digests on working days from 07:00 only; without this a demo started on a
+    weekend, or before 07:00, would show pk1 an empty inbox. The digests are stored pending
+    under the same key the 07:00 sweep uses (so that sweep adds none), and the worker delivers
+    them, to the inbox and by email, at its next sweep (every 5 minutes), or at 07:00 when the
+    demo was seeded earlier in the morning.
+    """
+    from bapas.notifications.engine import ensure
+
+    from .reminders import build_digests
+
+    ensure(build_digests(timezone.now(), any_day=True))

@@ -160,3 +160,34 @@ def test_demo_caseloads_render_for_pk1_and_the_supervisor(demo, db, client):
         assert response.status_code == 200
         assert len(response.context["page"]) > 0
     assert client.get(reverse("clients:caseload_sizes")).status_code == 200
+
+
+def test_pk1_has_todays_morning_digest_in_the_inbox_and_by_email(demo, client):
+    """Whatever the day or hour the demo is tried, pk1 has today's digest (once)."""
+    from bapas.notifications.engine import run_sweeps
+    from bapas.notifications.models import Channel, Notification, Status
+    from clients.reminders import KIND_DIGEST
+
+    pk1 = User.objects.get(email="pk1@demo.local")
+    digests = Notification.objects.filter(recipient=pk1, kind=KIND_DIGEST)
+    assert sorted(digests.values_list("channel", flat=True)) == sorted(
+        [Channel.IN_APP, Channel.EMAIL])
+    today = timezone.localdate()
+    in_app = digests.get(channel=Channel.IN_APP)
+    assert timezone.localtime(in_app.due_at).date() == today
+    assert timezone.localtime(in_app.due_at).hour == 7
+    names = Client.objects.filter(orders__assigned_pk=pk1).values_list("full_name", flat=True)
+    assert any(name in in_app.body for name in names)  # it lists pk1's clients
+    assert digests.get(channel=Channel.EMAIL).status == Status.PENDING  # the worker sends it
+
+    # The beat's sweeps of the same day (07:00 on a working day, or later) add no second one.
+    run_sweeps(now=max(timezone.now(), in_app.due_at))
+    assert digests.count() == 2
+
+    client.force_login(pk1)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    if timezone.now() >= in_app.due_at:
+        assert Notification.objects.get(pk=in_app.pk).status == Status.SENT
+        assert in_app.subject in page
+    else:  # seeded before 07:00: it waits for its hour, like the real digest
+        assert in_app.status == Status.PENDING
