@@ -6,7 +6,7 @@
     python bench/jobs.py queries PLAN [PAGE…]  # queries per page (Django test client, same DB)
     python bench/jobs.py cpu PLAN [PAGE…]  # CPU time per request (Django + its PostgreSQL backend)
     python bench/jobs.py explain PLAN OUT  # EXPLAIN (ANALYZE, BUFFERS) of each page's main queries
-    python bench/jobs.py timings           # reminder sweep and monthly report render times
+    python bench/jobs.py timings           # reminder sweep, monthly and progress report renders
 
 Every command prints one JSON document on stdout. The settings come from the environment that
 bench/run.py sets (production-like: DEBUG off, PostgreSQL, Redis).
@@ -361,8 +361,88 @@ def _working_morning() -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
 
 
+# What a PK types on the progress report's form before printing it (the report prints it whole).
+PROGRESS_EVALUATION = (
+    "Selama periode pembimbingan klien melaksanakan wajib lapor sesuai jadwal yang ditetapkan "
+    "dalam kontrak bimbingan. Klien bersikap kooperatif, terbuka ketika diwawancarai dan "
+    "menunjukkan penyesalan atas perbuatannya. Hasil kunjungan rumah menunjukkan klien tinggal "
+    "bersama keluarga yang mendukung proses reintegrasi; penjamin aktif mengingatkan jadwal "
+    "lapor. Klien mengikuti pelatihan keterampilan di mitra dan telah bekerja sebagai buruh "
+    "harian. Tidak ditemukan indikasi pelanggaran syarat umum maupun syarat khusus. Dua kali "
+    "klien terlambat melapor dengan alasan pekerjaan, dan setelah diberi teguran lisan klien "
+    "kembali tertib. Berdasarkan penilaian risiko ulang, tingkat risiko klien tetap atau "
+    "menurun dibanding awal pembimbingan."
+)
+PROGRESS_RECOMMENDATION = (
+    "Pembimbingan dilanjutkan pada tahap berikutnya dengan frekuensi wajib lapor sesuai tingkat "
+    "risiko; klien dirujuk ke mitra untuk pendampingan kerja dan keluarga dilibatkan dalam "
+    "evaluasi berikutnya."
+)
+
+
+def _pdf_pages(data: bytes) -> int | None:
+    """Pages of a PDF, read with poppler's pdfinfo (None when it is not installed)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        # A fixed tool found on PATH reading our own temporary file.
+        out = subprocess.run([pdfinfo, handle.name], capture_output=True,  # noqa: S603
+                             text=True, check=False).stdout
+    found = re.search(r"^Pages:\s+(\d+)", out, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
+def _largest_office() -> tuple[Office, int]:
+    """The bench office with the most active supervision orders, and that number."""
+    row = (SupervisionOrder.objects.filter(status="aktif",
+                                           client__office__email__endswith=f".{scale.BENCH_DOMAIN}")
+           .values("client__office_id").annotate(n=Count("id")).order_by("-n", "client__office_id")
+           .first())
+    return Office.objects.get(pk=row["client__office_id"]), row["n"]
+
+
+def progress_timing() -> dict:
+    """A progress report (laporan perkembangan) over the last 12 months, evaluation and
+    recommendation filled, for the order with the most contacts in that period. Nothing is
+    saved: the report row is built in memory, as the renderer only reads."""
+    from reports.documents import progress_contacts, progress_referrals, render_document
+    from reports.figures import day_range
+    from reports.models import GeneratedReport, ReportKind
+    from reports.services import office_supervisor
+
+    last = timezone.localdate()
+    first = last - timedelta(days=364)
+    start, end = day_range(first, last)  # the bounds progress_contacts() uses
+    richest = (Contact.objects.filter(cancelled_at__isnull=True, planned_at__gte=start,
+                                      planned_at__lte=end)
+               .values("order_id").annotate(n=Count("id")).order_by("-n", "order_id").first())
+    order = SupervisionOrder.objects.select_related("client").get(pk=richest["order_id"])
+    supervisor = office_supervisor(order.client.office_id)
+    report = GeneratedReport(
+        kind=ReportKind.PROGRESS, office_id=order.client.office_id, client_id=order.client_id,
+        order=order, period_start=first, period_end=last,
+        parameters={"signer_id": order.assigned_pk_id,
+                    "acknowledger_id": supervisor.pk if supervisor else None,
+                    "evaluation": PROGRESS_EVALUATION,
+                    "recommendation": PROGRESS_RECOMMENDATION})
+    elapsed, data = _timed(lambda: render_document(report))
+    return {"seconds": round(elapsed, 2), "bytes": len(data), "pages": _pdf_pages(data),
+            "contacts": progress_contacts(order, first, last).count(),
+            "referrals": progress_referrals(order, first, last).count(),
+            "period": f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", "order": order.pk}
+
+
 def timings(label: str) -> dict:
-    """The reminder sweep (rolled back, so it can be repeated) and the monthly reports."""
+    """The reminder sweep (rolled back, so it can be repeated), the monthly reports of the
+    office with the most active orders, the regional and national figures, and a progress
+    report with a year of contacts."""
     from bapas.notifications.engine import run_sweeps
     from reports.documents import render_document
     from reports.figures import month_bounds, monthly_figures, previous_month
@@ -380,13 +460,18 @@ def timings(label: str) -> dict:
                                 "at": now.isoformat()}
     year, month = previous_month(timezone.localdate())
     first, last = month_bounds(year, month)
-    office = Office.objects.filter(email__endswith=f".{scale.BENCH_DOMAIN}").order_by("pk").first()
+    office, active = _largest_office()
+    # Clients under supervision at the end of the reported month, as the report prints it.
+    end_of_month = monthly_figures([office.pk], year, month).totals()["end"]
     reports = {}
     for kind in (ReportKind.MONTHLY_PDF, ReportKind.MONTHLY_XLSX):
         report = GeneratedReport(kind=kind, office=office, period_start=first, period_end=last)
         elapsed, data = _timed(lambda r=report: render_document(r))
-        reports[f"office {kind}"] = {"seconds": round(elapsed, 2), "bytes": len(data),
-                                     "office": office.name}
+        entry = {"seconds": round(elapsed, 2), "bytes": len(data), "office": office.name,
+                 "active_orders": active, "active_at_month_end": end_of_month}
+        if kind == ReportKind.MONTHLY_PDF:
+            entry["pages"] = _pdf_pages(data)
+        reports[f"office {kind}"] = entry
     region = (RegionalOffice.objects.annotate(n=Count("offices")).order_by("-n", "pk").first())
     if region is not None:
         report = GeneratedReport(kind=ReportKind.REGIONAL_PDF, regional_office=region,
@@ -401,6 +486,7 @@ def timings(label: str) -> dict:
     reports["national_figures_and_xlsx"] = {"seconds": round(elapsed + elapsed_xlsx, 2),
                                             "figures_seconds": round(elapsed, 2),
                                             "bytes": len(data), "offices": len(all_offices)}
+    reports["progress_pdf"] = progress_timing()
     result["reports"] = reports
     result["period"] = f"{first:%Y-%m}"
     return result
