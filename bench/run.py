@@ -544,7 +544,8 @@ def timings_only(options, env_main: dict, env_office: dict, status: dict, machin
         text = "\n".join([
             f"# Background work {result['date']} · commit {commit}"
             + (" (with uncommitted changes)" if dirty else ""), "",
-            "Timings only (`bench/run.py --timings-only`): no server, no load.", "",
+            "Timings only (`bench/run.py --timings-only`): no server and no load driver; "
+            "the machine's load average is below.", "",
             f"National database ({options.size}): " + ", ".join(
                 f"{k} {v:,}" for k, v in status["counts"].items()) + ".", "",
             "Office database: " + ", ".join(f"{k} {v:,}" for k, v in office_counts.items())
