@@ -52,3 +52,19 @@ def test_timeline_links_contacts_only_for_case_work(login, users, own_order, rol
     assert status == (200 if shown else 403)
     timeline = web.get(page_url).context["timeline_page"]
     assert "contact" in {entry.category for entry in timeline}  # the entry itself is shown
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [("pk", False), ("operator", False), ("supervisor", True), ("head", True), ("admin", False)],
+)
+def test_caseload_leads_the_deciders_to_the_revocation_proposals(
+    login, users, own_order, role, shown
+):
+    """The list of proposals awaiting a decision was linked only from 'Orders to close', which
+    itself was linked only from that list: a kasubsi could not find either page."""
+    target = reverse("clients:revocations")
+    present, status = _link_check(login(users[role]), reverse("clients:caseload"), target)
+    assert present == shown
+    if shown:
+        assert status == 200
