@@ -1,4 +1,4 @@
-"""Session lifetime and MFA enforcement."""
+"""The interface language, session lifetime and MFA enforcement."""
 
 from __future__ import annotations
 
@@ -7,11 +7,31 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "bapas_session_started"
+
+
+class InterfaceLanguageMiddleware(LocaleMiddleware):
+    """Bahasa Indonesia unless the user chose another language with the language switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language; here it is ignored, because
+    many officers' browsers and phones are set to English while their office works in Indonesian.
+    The switch stores the choice in the language cookie, which is followed.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen or "")
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class SessionLifetimeMiddleware:

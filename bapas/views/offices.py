@@ -15,7 +15,7 @@ from ..scoping import get_scoped_or_404, offices_for
 def office_list(request):
     qs = offices_for(request.user).select_related("regional_office").annotate(
         user_count=Count("users")
-    )
+    ).order_by("name", "pk")  # Meta.ordering does not apply to an aggregated queryset
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "bapas/offices/list.html", {"page": page})
 

@@ -68,6 +68,17 @@ def test_language_switch_changes_interface(login, users):
     assert "Home" in client.get(reverse("home")).content.decode()
 
 
+def test_indonesian_by_default_even_for_an_english_browser(login, users):
+    client = login(users["pk"])
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Beranda" in page.content.decode()
+    assert page["Content-Language"] == "id"
+    client.cookies["django_language"] = "en"  # what the language switch stores
+    assert "Home" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    client.cookies["django_language"] = "xx"  # unknown: the default
+    assert "Beranda" in client.get(reverse("home")).content.decode()
+
+
 def test_audit_pages_scoped_to_office(login, users, office, other_office, rf):
     request = rf.get("/clients/1/")
     request.user = users["pk"]
