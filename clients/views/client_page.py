@@ -192,6 +192,12 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
         "order_create_url": (
             optional_url("clients:order_create", client.pk) if can_edit else ""
         ),
+        # The progress report, guidance card and contract (the reports app), as on the order page.
+        "papers_url": (
+            optional_url("reports:progress", client.pk)
+            if orders and editable and (can(user, "clients.casework")
+                                        or can(user, "clients.register")) else ""
+        ),
     }
     tab = tab or request.GET.get("tab")
     if tab not in TABS or (tab == "notes" and not sees_notes):

@@ -68,3 +68,22 @@ def test_caseload_leads_the_deciders_to_the_revocation_proposals(
     assert present == shown
     if shown:
         assert status == 200
+
+
+@pytest.mark.parametrize(("role", "shown"), [("pk", True), ("operator", True),
+                                             ("supervisor", True), ("head", True),
+                                             ("admin", False)])  # no case work or register
+def test_client_page_links_the_progress_report_and_guidance_papers(login, users, own_order,
+                                                                    role, shown):
+    page_url = reverse("clients:detail", args=[own_order.client_id])
+    target = reverse("reports:progress", args=[own_order.client_id])
+    assert _link_check(login(users[role]), page_url, target) == (shown, 200)
+
+
+def test_client_page_hides_the_papers_from_a_covering_pk(login, users, own_order):
+    """A PK who only covers the order reads the file but does not write its reports."""
+    own_order.cover_pk = users["pk2"]
+    own_order.save()
+    page = login(users["pk2"]).get(reverse("clients:detail", args=[own_order.client_id]))
+    assert page.status_code == 200
+    assert reverse("reports:progress", args=[own_order.client_id]) not in page.content.decode()
