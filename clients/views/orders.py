@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from bapas.audit import log_access
 from bapas.models import AccessLog, Role
-from bapas.roles import can, capability_required
+from bapas.roles import can, capability_required, refusal
 from bapas.scoping import get_scoped_or_404
 from clients.forms.orders import (
     PRESELECTABLE_STATUSES,
@@ -257,9 +257,12 @@ def _proposals_for(user):
 
 @never_cache
 @login_required
-@capability_required("clients.decide_revocation")
 def revocation_decide(request, proposal_pk: int):
+    # The proposal first: a user who does not see its order (another office) gets a 404, as for
+    # every other client URL; one who sees it but may not decide gets the role's refusal.
     proposal = get_scoped_or_404(_proposals_for(request.user), pk=proposal_pk)
+    if not can(request.user, "clients.decide_revocation"):
+        raise refusal(request.user)
     order = proposal.order
     if proposal.status != RevocationProposal.Status.PENDING:
         messages.info(request, _("This proposal has already been decided."))

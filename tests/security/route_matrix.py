@@ -196,7 +196,9 @@ ROUTES.update({
     "clients:revocation_propose": Route(get=capability(CASEWORK, not_found=("other_pk",)),
                                         args=ORDER),
     "clients:revocations": Route(get=capability((*CASEWORK, "other_pk"))),
-    "clients:revocation_decide": Route(get=capability(MANAGERS),
+    # Another office's users and those who do not see the order get 404, as on every client URL.
+    "clients:revocation_decide": Route(get=capability(MANAGERS, not_found=("other_pk",
+                                                                          "regional")),
                                        args={"proposal_pk": "proposal"}),
     "clients:orders_to_close": Route(get=capability((*CASEWORK, "other_pk"))),
     # --- contacts ------------------------------------------------------------------------
