@@ -335,6 +335,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
+    # Redis hands an unacknowledged task to another worker after visibility_timeout: it must
+    # stay above the task time limit (300 s) and the longest retry countdown (15 min), or a
+    # task still running or waiting would be delivered twice. A killed worker's sends are
+    # recovered sooner by the notification sweep (expired claims, every 5 minutes).
     else {"visibility_timeout": 3600}
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -1,7 +1,10 @@
 """Celery tasks of the notification engine. Thin: they take ids and call the engine.
 
-``send_notification`` is acknowledged late and rejected (so requeued) when its worker dies; the
-claim in ``engine.deliver`` makes the redelivered task either finish the same send or skip it.
+``send_notification`` is acknowledged late: when a pool process dies the task is rejected and
+requeued; when the whole worker dies, Redis redelivers the unacknowledged task after its
+visibility timeout, or the sweep releases the expired claim and queues a new send (whichever
+comes first). The claim in ``engine.deliver`` makes a redelivered task either finish the same
+send or skip it, so nothing is sent twice (tests/integration/test_notification_delivery.py).
 """
 
 from __future__ import annotations
