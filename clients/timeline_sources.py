@@ -77,9 +77,9 @@ CONTACT_ICONS = {
 }
 
 # What a contact's entry reads: the query sends and builds a third of the columns.
-CONTACT_COLUMNS = (
-    "kind", "planned_at", "outcome", "happened_at", "notes", "place", "reschedule_reason",
-    "cancel_reason", "cancelled_at", "order", "order__program", "officer", "officer__full_name",
+CONTACT_ROW = (
+    "id", "kind", "planned_at", "outcome", "happened_at", "notes", "place", "reschedule_reason",
+    "cancel_reason", "cancelled_at", "order__program", "officer__full_name",
 )
 
 _missing_urls: set[str] = set()
@@ -146,52 +146,55 @@ def _user_name(user) -> str:
 
 
 def contact_entries(client, user, limit: int | None = None) -> SourcePage:
-    """The newest ``limit`` contacts (None: all) and how many there are, in one query."""
+    """The newest ``limit`` contacts (None: all) and how many there are, in one query.
+
+    Read as named tuples (no model instances): the client page builds these on every view."""
     contacts = (
         Contact.objects.for_user(user)
         .filter(order__client=client)
-        .select_related("order", "officer")
-        .only(*CONTACT_COLUMNS)
         .order_by(Coalesce("happened_at", "planned_at").desc(), "-id")
     )
     if limit is None:
-        rows = list(contacts)
+        rows = list(contacts.values_list(*CONTACT_ROW, named=True))
         total = len(rows)
     else:
-        rows = list(contacts.annotate(_total=Window(Count("id")))[:limit])
-        total = rows[0]._total if rows else 0
+        rows = list(contacts.annotate(total_rows=Window(Count("id")))
+                    .values_list(*CONTACT_ROW, "total_rows", named=True)[:limit])
+        total = rows[0].total_rows if rows else 0
     # The contact page is case work: others (operator, administrator) read the entry only.
     links = can(user, "clients.casework")
     return SourcePage(list(_contact_entries(rows, links=links)), total, "contact")
 
 
-def _contact_entries(contacts, *, links: bool = True):
+def _contact_entries(rows, *, links: bool = True):
+    """Entries from ``CONTACT_ROW`` named tuples."""
     now = timezone.now()
     contact_url = url_maker("clients:contact_detail") if links else None
-    for contact in contacts:
-        if contact.outcome:
-            badge, badge_class = label(Outcome, contact.outcome), OUTCOME_BADGES[contact.outcome]
-        elif contact.cancelled_at:
+    kinds = {value: str(name) for value, name in ContactKind.choices}
+    programs = {value: str(name) for value, name in Program.choices}
+    outcomes = {value: str(name) for value, name in Outcome.choices}
+    for row in rows:
+        if row.outcome:
+            badge, badge_class = outcomes.get(row.outcome, row.outcome), OUTCOME_BADGES[row.outcome]
+        elif row.cancelled_at:
             badge, badge_class = _("cancelled"), "text-bg-secondary"
-        elif contact.planned_at < now:
+        elif row.planned_at < now:
             badge, badge_class = _("outcome missing"), "text-bg-warning"
         else:
             badge, badge_class = _("planned"), "text-bg-light border"
-        detail_parts = [contact.notes, contact.place, contact.reschedule_reason,
-                        contact.cancel_reason]
+        detail_parts = [row.notes, row.place, row.reschedule_reason, row.cancel_reason]
         yield TimelineEntry(
-            at=contact.happened_at or contact.planned_at,
+            at=row.happened_at or row.planned_at,
             category="contact",
-            title=label(ContactKind, contact.kind),
+            title=kinds.get(row.kind, row.kind),
             detail=" · ".join(part for part in detail_parts if part),
-            url=contact_url(contact.pk) if links else "",
-            icon=CONTACT_ICONS.get(contact.kind, "person-check"),
+            url=contact_url(row.id) if links else "",
+            icon=CONTACT_ICONS.get(row.kind, "person-check"),
             badge=str(badge),
             badge_class=badge_class,
-            extra={"officer": _user_name(contact.officer),
-                   "program": label(Program, contact.order.program)},
+            extra={"officer": row.officer__full_name or "",
+                   "program": programs.get(row.order__program, row.order__program)},
         )
-
 
 def status_entries(client, user):
     changes = OrderStatusChange.objects.filter(

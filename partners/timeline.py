@@ -6,14 +6,15 @@ from collections.abc import Iterator
 from datetime import datetime, time
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from bapas.models import Role
 from bapas.roles import can
 from clients.timeline import TimelineEntry
 from clients.timeline_sources import url_maker
 
-from .models import ReferralEvent, ReferralStatus, ServiceSession
+from .models import STATUS_BADGES, ReferralEvent, ReferralStatus, ServiceSession
+from .models.referrals import ATTENDANCE_BADGES
 
 ICONS = {
     ReferralStatus.DRAFT: "pencil-square",
@@ -28,7 +29,11 @@ ICONS = {
 
 
 def referral_entries(client, user) -> Iterator[TimelineEntry]:
-    """Two queries whatever the number of referrals, events and sessions."""
+    """Two queries whatever the number of referrals, events and sessions.
+
+    The client page builds these on every view: the rows are read as tuples (no model
+    instances) and each label is translated once, not once per entry.
+    """
     if not getattr(user, "is_authenticated", False) or user.role in {Role.PARTNER, Role.REGIONAL}:
         return
     # Operators see the entries on the client page but cannot open referral pages.
@@ -36,46 +41,44 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
 
     # One reverse() for every entry's link (the referral page), not one per entry.
     url = url_maker("partners:referral_detail") if linked else lambda referral_id: ""
+    status_labels = {value: str(label) for value, label in ReferralStatus.choices}
+    attendance_labels = {value: str(label) for value, label in ServiceSession.Attendance.choices}
+    referral_title = gettext("Referral to %(partner)s (%(service)s)")
+    session_title = gettext("Service session at %(partner)s: %(service)s")
 
     events = (
         ReferralEvent.objects.filter(referral__order__client=client)
-        .select_related("referral__partner", "referral__service", "by")
-        .only("to_status", "reason", "at", "referral__partner__name",
-              "referral__service__name", "by__full_name", "by__email")
         .order_by("at", "id")
+        .values_list("at", "to_status", "reason", "referral_id", "referral__partner__name",
+                     "referral__service__name", "by__full_name", "by__email")
     )
-    for event in events:
-        referral = event.referral
+    for at, to_status, reason, referral_id, partner, service, by_name, by_email in events:
         yield TimelineEntry(
-            at=event.at,
+            at=at,
             category="referral",
-            title=_("Referral to %(partner)s (%(service)s)")
-            % {"partner": referral.partner.name, "service": referral.service.name},
-            detail=event.reason,
-            url=url(referral.pk),
-            icon=ICONS.get(event.to_status, "arrow-right-circle"),
-            badge=str(ReferralStatus(event.to_status).label),
-            badge_class=event.status_badge,
-            extra={"by": str(event.by), "referral_id": referral.pk},
+            title=referral_title % {"partner": partner, "service": service},
+            detail=reason,
+            url=url(referral_id),
+            icon=ICONS.get(to_status, "arrow-right-circle"),
+            badge=status_labels[to_status],
+            badge_class=STATUS_BADGES[to_status],
+            extra={"by": by_name or by_email or "", "referral_id": referral_id},
         )
     sessions = (
         ServiceSession.objects.filter(referral__order__client=client)
-        .select_related("referral__partner", "referral__service")
-        .only("date", "activity", "attendance", "duration_minutes", "referral__partner__name",
-              "referral__service__name")
         .order_by("date", "id")
+        .values_list("date", "activity", "attendance", "duration_minutes", "referral_id",
+                     "referral__partner__name", "referral__service__name")
     )
-    for session in sessions:
-        referral = session.referral
+    for day, activity, attendance, minutes, referral_id, partner, service in sessions:
         yield TimelineEntry(
-            at=timezone.make_aware(datetime.combine(session.date, time.min)),
+            at=timezone.make_aware(datetime.combine(day, time.min)),
             category="referral",
-            title=_("Service session at %(partner)s: %(service)s")
-            % {"partner": referral.partner.name, "service": referral.service.name},
-            detail=session.activity,
-            url=url(referral.pk),
+            title=session_title % {"partner": partner, "service": service},
+            detail=activity,
+            url=url(referral_id),
             icon="clipboard-check",
-            badge=str(session.get_attendance_display()),
-            badge_class=session.attendance_badge,
-            extra={"duration_minutes": session.duration_minutes, "referral_id": referral.pk},
+            badge=attendance_labels[attendance],
+            badge_class=ATTENDANCE_BADGES[attendance],
+            extra={"duration_minutes": minutes, "referral_id": referral_id},
         )

@@ -344,11 +344,14 @@ class ServiceSession(models.Model):
 
     @property
     def attendance_badge(self) -> str:
-        return {
-            self.Attendance.ATTENDED: "text-bg-success",
-            self.Attendance.ABSENT: "text-bg-danger",
-            self.Attendance.EXCUSED: "text-bg-secondary",
-        }[self.attendance]
+        return ATTENDANCE_BADGES[self.attendance]
+
+
+ATTENDANCE_BADGES = {
+    ServiceSession.Attendance.ATTENDED: "text-bg-success",
+    ServiceSession.Attendance.ABSENT: "text-bg-danger",
+    ServiceSession.Attendance.EXCUSED: "text-bg-secondary",
+}
 
 
 class ServiceReport(models.Model):
