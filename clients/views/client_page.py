@@ -140,9 +140,20 @@ def _note_form(user, client: Client, orders: list[SupervisionOrder]) -> CaseNote
     return form
 
 
+PANE_TEMPLATES = {"timeline": "clients/detail/_timeline.html",
+                  "notes": "clients/detail/_notes.html",
+                  "documents": "clients/detail/_documents.html"}
+
+
 def _render_page(request, client: Client, *, note_form=None, document_form=None, tab=None):
+    """The client page with its active tab (``?tab=``, the timeline by default) built and
+    rendered; the other tabs load when opened (htmx asks for ``?tab=`` and gets the pane alone).
+    """
     user = request.user
     sees_notes = can(user, "clients.case_notes")
+    tab = tab or request.GET.get("tab")
+    if tab not in TABS or (tab == "notes" and not sees_notes):
+        tab = "timeline"
     orders = list(
         SupervisionOrder.objects.for_user(user).filter(client=client)
         .select_related("assigned_pk", "cover_pk")
@@ -151,41 +162,52 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
     client._visible_orders = (user.pk, tuple(order.pk for order in orders))
     editable = _editable(user, orders)
     can_edit = editable and can(user, "clients.register")
-    # Notes and documents are read once, for the timeline and for their tabs.
+    # Notes and documents are read once, for the timeline and for their tabs (and counts).
     related = [Prefetch("documents", queryset=ClientDocument.objects.select_related("uploaded_by"))]
     if sees_notes or user.role == Role.PARTNER:
         related.append(Prefetch("notes", queryset=CaseNote.objects.select_related("author",
                                                                                   "order")))
     prefetch_related_objects([client], *related)
 
-    shown = _shown_categories(request)
-    timeline_page, present = _timeline_page(request, client, user, shown)
-    categories = [
-        {"key": key, "label": label, "active": shown is None or key in shown}
-        for key, label in CATEGORY_LABELS.items() if key in present
-    ]
-    categories += [  # categories of apps that did not give a label
-        {"key": key, "label": key.title(), "active": shown is None or key in shown}
-        for key in sorted(present - set(CATEGORY_LABELS))
-    ]
-
     context = {
         "client": client,
-        "orders": _order_rows(client, orders, user, editable),
-        "active_order_count": sum(1 for order in orders if order.is_active),
-        "timeline_page": timeline_page,
-        "timeline_rows": _timeline_rows(timeline_page.object_list),
-        "categories": categories,
-        "shown": ",".join(sorted(shown)) if shown else "",
+        "tab": tab,
         "sees_notes": sees_notes,
         "notes": list(client.notes.all()) if sees_notes else [],
         "documents": list(client.documents.all()),
         "can_edit": can_edit,
         "can_add_notes": sees_notes and editable,
         "can_upload": can_edit,
-        "note_form": note_form or (_note_form(user, client, orders)
-                                   if sees_notes and editable else None),
-        "document_form": document_form or (DocumentForm() if can_edit else None),
+    }
+    if tab == "timeline":
+        shown = _shown_categories(request)
+        timeline_page, present = _timeline_page(request, client, user, shown)
+        categories = [
+            {"key": key, "label": label, "active": shown is None or key in shown}
+            for key, label in CATEGORY_LABELS.items() if key in present
+        ]
+        categories += [  # categories of apps that did not give a label
+            {"key": key, "label": key.title(), "active": shown is None or key in shown}
+            for key in sorted(present - set(CATEGORY_LABELS))
+        ]
+        context.update({
+            "timeline_page": timeline_page,
+            "timeline_rows": _timeline_rows(timeline_page.object_list),
+            "categories": categories,
+            "shown": ",".join(sorted(shown)) if shown else "",
+        })
+    elif tab == "notes":
+        context["note_form"] = note_form or (_note_form(user, client, orders)
+                                             if sees_notes and editable else None)
+    else:
+        context["document_form"] = document_form or (DocumentForm() if can_edit else None)
+    log_access(request, client)
+    if request.htmx and "tab" in request.GET:  # a tab opened on the page: its pane alone
+        return render(request, PANE_TEMPLATES[tab], context)
+
+    context.update({
+        "orders": _order_rows(client, orders, user, editable),
+        "active_order_count": sum(1 for order in orders if order.is_active),
         "consents": list(client.message_consents.current()),
         "consent_form": ConsentForm(client=client) if editable and (
             client.phone or client.whatsapp) else None,
@@ -198,12 +220,7 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
             if orders and editable and (can(user, "clients.casework")
                                         or can(user, "clients.register")) else ""
         ),
-    }
-    tab = tab or request.GET.get("tab")
-    if tab not in TABS or (tab == "notes" and not sees_notes):
-        tab = "timeline"
-    context["tab"] = tab
-    log_access(request, client)
+    })
     return render(request, "clients/detail/page.html", context)
 
 

@@ -267,8 +267,54 @@ def test_pk_adds_a_confidential_note_by_default(login, users, own_client):
 
 
 def test_note_form_is_confidential_by_default(login, users, own_client):
-    response = login(users["pk"]).get(detail_url(own_client))
+    response = login(users["pk"]).get(detail_url(own_client), {"tab": "notes"})
     assert response.context["note_form"]["confidential"].value() is True
+
+
+# --- Tabs: only the active one is built; the others load when first shown ---------------------
+
+
+def test_default_page_builds_the_timeline_and_leaves_the_other_tabs_to_load(login, users,
+                                                                             own_client):
+    add_note(own_client, users["pk"], text="Catatan di tab catatan")
+    response = login(users["pk"]).get(detail_url(own_client))
+    content = response.content.decode()
+    assert response.context["tab"] == "timeline" and "timeline_rows" in response.context
+    assert "note_form" not in response.context and "document_form" not in response.context
+    assert f'hx-get="{detail_url(own_client)}?tab=notes"' in content
+    assert f'hx-get="{detail_url(own_client)}?tab=documents"' in content
+    assert 'name="note-text"' not in content  # the note form comes with its tab
+    assert '<span class="badge text-bg-secondary">1</span>' in content  # the tab's count
+
+
+def test_a_tab_opened_on_the_page_gets_its_pane_alone(login, users, own_client):
+    add_note(own_client, users["pk"], text="Catatan di tab catatan")
+    web = login(users["pk"])
+    response = web.get(detail_url(own_client), {"tab": "notes"}, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in content and "Catatan di tab catatan" in content
+    assert 'name="note-text"' in content and "timeline_rows" not in response.context
+    documents = web.get(detail_url(own_client), {"tab": "documents"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in documents.content.decode()
+    assert 'name="doc-file"' in documents.content.decode()
+    assert AccessLog.objects.filter(user=users["pk"]).count() == 2  # each pane opening is logged
+
+
+def test_a_tab_without_javascript_is_a_whole_page(login, users, own_client):
+    add_note(own_client, users["pk"], text="Catatan di tab catatan")
+    response = login(users["pk"]).get(detail_url(own_client), {"tab": "notes"})
+    content = response.content.decode()
+    assert "<html" in content and "Catatan di tab catatan" in content
+    assert f'hx-get="{detail_url(own_client)}?tab=timeline"' in content  # loads when shown
+
+
+def test_operator_asking_for_the_notes_pane_gets_the_timeline(login, users, own_client):
+    add_note(own_client, users["pk"], text="Rahasia: masalah keluarga")
+    response = login(users["operator"]).get(detail_url(own_client), {"tab": "notes"},
+                                            HTTP_HX_REQUEST="true")
+    assert response.context["tab"] == "timeline"
+    assert "Rahasia" not in response.content.decode()
 
 
 def test_note_may_be_marked_shareable_and_tied_to_an_order(login, users, own_order):

@@ -102,7 +102,28 @@ def test_timeline_pages_are_the_newest_first_and_built_only_up_to_the_page(
 
 def test_note_form_offers_the_orders_already_read(login, users, long_history):
     OrderFactory(client=long_history.client, assigned_pk=users["pk2"])  # not the PK's
-    response = login(users["pk"]).get(url(long_history.client))
+    response = login(users["pk"]).get(url(long_history.client), {"tab": "notes"})
     choices = list(response.context["note_form"].fields["order"].choices)
     assert [value for value, _label in choices] == ["", long_history.pk]
     assert f'value="{long_history.pk}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("tab", ["notes", "documents", "timeline"])
+@pytest.mark.parametrize("htmx", [True, False])
+def test_each_tab_and_its_pane_run_a_constant_number_of_queries(login, users, office, partner,
+                                                                tab, htmx):
+    """The tabs that load when opened (htmx asks for the pane alone), and their whole pages."""
+    order = OrderFactory(client=ClientFactory(office=office), assigned_pk=users["pk"])
+    browser = login(users["pk"])
+    path = f"{url(order.client)}?tab={tab}"
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    browser.get(path, **headers)  # warm per-process caches
+    grow(order, users, partner, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert browser.get(path, **headers).status_code == 200
+    grow(order, users, partner, 27)
+    with CaptureQueriesContext(connection) as many:
+        response = browser.get(path, **headers)
+    assert response.context["tab"] == tab
+    assert ("<html" in response.content.decode()) is not htmx
+    assert len(many) == len(few) <= BUDGET, (len(few), len(many))
