@@ -20,8 +20,6 @@ from .forms import MeetingFilterForm
 from .models import Invitation, Meeting
 from .views.lists import _filter_partners
 
-MAX_ROWS = 20_000
-
 
 def meeting_rows(request):
     """The list page's meetings: ``tab`` upcoming (default), past or all, and its filters."""
@@ -78,7 +76,7 @@ def meetings_export(request, fmt: str):
         Column(_("Cancelled"), "cancelled_at"),
     ]
     return export_response(
-        meeting_rows(request)[:MAX_ROWS], columns, _("meetings"), fmt, request=request,
+        meeting_rows(request), columns, _("meetings"), fmt, request=request,
         label=_("Meeting list"), office_id=request.user.office_id,
     )
 

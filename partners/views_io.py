@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from bapas.exports import Column, check_format, export_response
+from bapas.exports import MAX_ROWS, Column, check_format, export_response
 from bapas.models import ImportBatch, Role
 from clients.views import imports as pages
 
@@ -33,8 +33,6 @@ from .views.common import officers_only, partner_staff_only
 from .views.directory import directory_queryset
 from .views.portal import partner_card
 from .views.referrals import referral_list_queryset
-
-MAX_ROWS = 20_000
 
 PARTNER_PAGES = pages.ImportPages(
     kind=ImportBatch.Kind.PARTNERS,
@@ -93,7 +91,7 @@ def directory_export(request, fmt: str):
         Column(_("Agreement"), _agreement_status),
         Column(_("Open referrals"), "open_referrals"),
     ]
-    return export_response(rows[:MAX_ROWS], columns, _("partners"), fmt, request=request,
+    return export_response(rows, columns, _("partners"), fmt, request=request,
                            label=_("Partner directory"), office_id=request.user.office_id)
 
 
@@ -121,7 +119,7 @@ def referrals_export(request, fmt: str):
         Column(_("Sessions"), "session_count"),
         Column(_("Consent given on"), "consent_given_at"),
     ]
-    return export_response(qs[:MAX_ROWS], columns,
+    return export_response(qs, columns,
                            _("referrals"), fmt, request=request, label=_("Referral list"),
                            office_id=request.user.office_id)
 
@@ -157,7 +155,7 @@ def portal_export(request, fmt: str):
                         "order__client__district", "order__client__regency",
                         "order__client__province", "order__assigned_pk", "service")
         .with_session_count()
-        .order_by("-sent_at", "-pk")[:MAX_ROWS]
+        .order_by("-sent_at", "-pk")[:MAX_ROWS + 1]  # more is refused
     )
     for referral in rows:
         referral.card = shared_card(referral)

@@ -22,10 +22,6 @@ from ..models import Contact, OrderStatus, Stage
 from .caseload import caseload_query
 from .contacts import AGENDA_DAYS, _officer_filter
 
-# The most rows one export holds; a whole office's history fits (about 90 offices in Indonesia,
-# the largest with a few thousand clients).
-MAX_ROWS = 20_000
-
 
 def _stage(order) -> str:
     return str(Stage(order.stage_now).label) if order.status == OrderStatus.ACTIVE else ""
@@ -67,7 +63,7 @@ def caseload_export(request, fmt: str):
     if query.term:
         label = _("%(list)s, search results") % {"list": label}
     return export_response(
-        query.rows[:MAX_ROWS], caseload_columns(), _("caseload"), fmt, request=request, label=label,
+        query.rows, caseload_columns(), _("caseload"), fmt, request=request, label=label,
         office_id=request.user.office_id,
     )
 
@@ -104,7 +100,7 @@ def awaiting_export(request, fmt: str):
     check_format(fmt)
     rows, _selected = _contacts(request, Contact.objects.for_user(request.user).awaiting_outcome())
     return export_response(
-        rows[:MAX_ROWS], _contact_columns(overdue=True), _("contacts-awaiting-outcome"), fmt,
+        rows, _contact_columns(overdue=True), _("contacts-awaiting-outcome"), fmt,
         request=request, label=_("Contacts awaiting an outcome"),
         office_id=request.user.office_id,
     )
@@ -121,7 +117,7 @@ def agenda_export(request, fmt: str):
         planned_at__gte=start, planned_at__lt=end)
     rows, _selected = _contacts(request, qs)
     return export_response(
-        rows[:MAX_ROWS], _contact_columns(overdue=False), _("agenda"), fmt, request=request,
+        rows, _contact_columns(overdue=False), _("agenda"), fmt, request=request,
         label=_("Agenda of contacts"), office_id=request.user.office_id,
     )
 

@@ -96,6 +96,28 @@ def test_the_caseload_export_holds_what_the_user_may_see(role, expected, users, 
     assert_no_formula_cells(rows)
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_list_longer_than_an_export_holds_is_refused_with_a_message(users, caseload, login,
+                                                                      monkeypatch, fmt):
+    """Never a file silently cut at the limit: the user is sent back to narrow the list."""
+    import bapas.exports
+
+    browser = login(users["admin"])
+    monkeypatch.setattr(bapas.exports, "MAX_ROWS", 3)
+    assert len(xlsx_rows(_caseload(browser))) == 1 + 3  # exactly the limit: the file
+    monkeypatch.setattr(bapas.exports, "MAX_ROWS", 2)
+    page = reverse("clients:caseload") + "?status=aktif"
+    url = reverse("clients:export_caseload", args=[fmt])
+    response = browser.get(url, HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302 and response.url == f"http://testserver{page}"
+    shown = browser.get(response.url).content.decode()
+    assert "more than 2 rows" in shown or "lebih dari 2 baris" in shown
+    foreign = browser.get(url, HTTP_REFERER="https://evil.example/x")
+    assert foreign.url == "/"  # back to our own pages only
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exclude(
+        object_label__contains="3 rows").exists()  # only the file that was made is logged
+
+
 def test_an_administrators_office_filter_applies_to_the_export_as_to_the_page(
         users, caseload, login, other_office):
     browser = login(users["admin"])
