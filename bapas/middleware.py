@@ -33,6 +33,11 @@ class InterfaceLanguageMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        # Not LocaleMiddleware's "Vary: Accept-Language": the answer does not depend on it.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
 
 class SessionLifetimeMiddleware:
     """End a session after its absolute lifetime, or at once when the account is deactivated.

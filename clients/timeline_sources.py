@@ -132,13 +132,11 @@ def _orders(client, user):
     return SupervisionOrder.objects.for_user(user).filter(client=client)
 
 
-def label(choices, value) -> str:
-    """``instance.get_<field>_display()`` without its cost: Django rebuilds and hashes the
-    field's whole list of (lazy) choices on every call, a gettext per choice."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
+def choice_labels(choices) -> dict[str, str]:
+    """``{value: label}`` of a ``TextChoices``, translated once into the active language: a
+    timeline labels every entry, and ``get_<field>_display()`` rebuilds and translates the
+    field's whole list of choices on each call."""
+    return {value: str(name) for value, name in choices.choices}
 
 
 def _user_name(user) -> str:
@@ -170,9 +168,8 @@ def _contact_entries(rows, *, links: bool = True):
     """Entries from ``CONTACT_ROW`` named tuples."""
     now = timezone.now()
     contact_url = url_maker("clients:contact_detail") if links else None
-    kinds = {value: str(name) for value, name in ContactKind.choices}
-    programs = {value: str(name) for value, name in Program.choices}
-    outcomes = {value: str(name) for value, name in Outcome.choices}
+    kinds, programs = choice_labels(ContactKind), choice_labels(Program)
+    outcomes = choice_labels(Outcome)
     for row in rows:
         if row.outcome:
             badge, badge_class = outcomes.get(row.outcome, row.outcome), OUTCOME_BADGES[row.outcome]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from bapas.models import Role
 from bapas.roles import can
 from clients.timeline import TimelineEntry
-from clients.timeline_sources import url_maker
+from clients.timeline_sources import choice_labels, url_maker
 
 from .models import STATUS_BADGES, ReferralEvent, ReferralStatus, ServiceSession
 from .models.referrals import ATTENDANCE_BADGES
@@ -41,8 +41,8 @@ def referral_entries(client, user) -> Iterator[TimelineEntry]:
 
     # One reverse() for every entry's link (the referral page), not one per entry.
     url = url_maker("partners:referral_detail") if linked else lambda referral_id: ""
-    status_labels = {value: str(label) for value, label in ReferralStatus.choices}
-    attendance_labels = {value: str(label) for value, label in ServiceSession.Attendance.choices}
+    status_labels = choice_labels(ReferralStatus)
+    attendance_labels = choice_labels(ServiceSession.Attendance)
     referral_title = gettext("Referral to %(partner)s (%(service)s)")
     session_title = gettext("Service session at %(partner)s: %(service)s")
 

@@ -73,6 +73,7 @@ def test_indonesian_by_default_even_for_an_english_browser(login, users):
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "Beranda" in page.content.decode()
     assert page["Content-Language"] == "id"
+    assert "Accept-Language" not in page.get("Vary", "")  # the browser's language is not used
     client.cookies["django_language"] = "en"  # what the language switch stores
     assert "Home" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     client.cookies["django_language"] = "xx"  # unknown: the default
