@@ -194,9 +194,9 @@ class Session:
     def csrf(self) -> str:
         return next((v for k, v in self.cookies.items() if k.endswith("csrftoken")), "")
 
-    def request(self, method: str, path: str, form: dict | None = None
-                ) -> tuple[int, int, str]:
-        headers = {"Host": HOST, "User-Agent": "bapas-bench/1"}
+    def request(self, method: str, path: str, form: dict | None = None,
+                extra_headers: dict | None = None) -> tuple[int, int, str]:
+        headers = {"Host": HOST, "User-Agent": "bapas-bench/1", **(extra_headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -282,8 +282,8 @@ def drive(port: int, sessions: dict[str, Session], personas: list[list[dict]], p
             turn += 1
             worst = 0
             try:
-                for method, path, form in requests:
-                    status, _size, _location = session.request(method, path, form)
+                for request in requests:  # (method, path, form[, headers])
+                    status, _size, _location = session.request(*request)
                     worst = max(worst, status)
             except Exception as exc:  # a refused or reset connection counts as an error
                 with lock:

@@ -166,6 +166,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """A PK's own caseload (or the clients they cover); the whole office for everyone else."""
     if request.method == "POST":
         return _remember_search(request)
+    return _render_list(request)
+
+
+def _render_list(request: HttpRequest, base_template: str = "base.html") -> HttpResponse:
+    """The list as GET shows it; ``base_template`` "base_main.html" gives the main part only."""
     user = request.user
     query = caseload_query(request)
     # Rows and count: one query.
@@ -178,6 +183,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         label=_("Caseload list"), office_id=user.office_id,
     )
     return render(request, "clients/caseload/list.html", {
+        "base_template": base_template,
         "page": page,
         "filter": query.filterset,
         "search_term": query.term,
@@ -204,7 +210,13 @@ def _count_filters(request: HttpRequest, filterset: CaseloadFilter) -> int:
 
 
 def _remember_search(request: HttpRequest) -> HttpResponse:
-    """Keep the search term in the session, never in the URL (it is personal data)."""
+    """Keep the search term in the session, never in the URL (it is personal data).
+
+    A plain form post is answered with a redirect to the list (post/redirect/get). The search
+    form posts through htmx when JavaScript runs: then the list itself is the answer, its main
+    part only, and the address bar shows the list's URL, which reloads the same list from the
+    session. One request per search instead of two.
+    """
     term = request.POST.get("q", "").strip()[:100]
     if "clear_search" in request.POST or not term:
         request.session.pop(SEARCH_SESSION_KEY, None)
@@ -213,7 +225,15 @@ def _remember_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     url = reverse("clients:caseload")
-    return redirect(f"{url}?{query.urlencode()}" if query else url)
+    url = f"{url}?{query.urlencode()}" if query else url
+    if not request.htmx:
+        return redirect(url)
+    # The first page of the list, with the filters of the form's URL (links built from it too).
+    request.GET = query
+    request.META["QUERY_STRING"] = query.urlencode()
+    response = _render_list(request, base_template="base_main.html")
+    response["HX-Push-Url"] = url
+    return response
 
 
 def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> None:

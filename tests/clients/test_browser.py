@@ -128,7 +128,15 @@ def test_pk_path_from_registration_to_revocation(page, log_in, tmp_path):  # noq
     _switch_user(page, log_in, "pk1@demo.local")
     page.click("nav a[href='/clients/']")
     page.fill("#caseload-search", NAME)
+    page.evaluate("window.beforeSearch = true")  # gone if the search reloaded the page
     _submit(page, "form[role=search] button[type=submit]")
+    # htmx swapped the list in: one request, no reload; the address has no name in it.
+    assert page.evaluate("window.beforeSearch") is True
+    assert page.url.endswith("/clients/")
+    assert page.input_value("#caseload-search") == NAME
+    assert page.locator("main tbody tr").count() == 1
+    page.reload()  # the term is in the session: the same list
+    assert page.locator("main tbody tr").count() == 1
     page.click(f"main a[href='/clients/{client.pk}/']")
     page.click(f"#orders a[href='{order.get_absolute_url()}']")
     page.click(f"main a[href='/clients/orders/{order.pk}/schedule/']")

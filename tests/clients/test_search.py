@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bapas.models import AccessLog
@@ -193,3 +194,59 @@ def test_search_needs_login_and_capability(client, login, users, caseload):
     assert client.post(URL, {"q": "Siti"}).status_code == 302
     assert login(users["partner"]).post(URL, {"q": "Siti"}).status_code == 404  # not their portal
     assert login(users["regional"]).post(URL, {"q": "Siti"}).status_code == 403
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_search_through_htmx_answers_with_the_list_itself(login, users, caseload):
+    client = login(users["pk"])
+    response = client.post(URL + "?risk_level=rendah&page=2", {"q": "Muhammad Rizky"},
+                           headers=HTMX)
+    assert response.status_code == 200
+    assert listed(response) == {"Mohammad Rizky"}
+    # The address bar gets the list's URL with the form's filters: no term, no page.
+    assert response["HX-Push-Url"] == URL + "?risk_level=rendah"
+    body = response.content.decode()
+    assert body.lstrip().startswith("<title>")
+    assert '<main id="main"' in body and "<nav" not in body  # the swapped part only
+    assert "Rizky" not in response["HX-Push-Url"]
+    assert not [url for url in links(response) if "Rizky" in url or "page=2" in url]
+    # Reloading that URL shows the same list, from the session.
+    assert listed(client.get(response["HX-Push-Url"])) == {"Mohammad Rizky"}
+
+
+def test_clearing_the_search_through_htmx(login, users, caseload):
+    client = login(users["pk"])
+    client.post(URL, {"q": "Siti"}, headers=HTMX)
+    response = client.post(URL, {"clear_search": "1", "q": "Siti"}, headers=HTMX)
+    assert response.status_code == 200
+    assert listed(response) == {"Mohammad Rizky", "Siti Aminah", "Slamet Riyadi"}
+    assert listed(client.get(URL)) == {"Mohammad Rizky", "Siti Aminah", "Slamet Riyadi"}
+
+
+def test_htmx_search_is_logged_as_a_search_and_refused_like_the_list(client, login, users,
+                                                                     caseload):
+    assert client.post(URL, {"q": "Siti"}, headers=HTMX).status_code == 302  # to the login
+    pk = login(users["pk"])
+    pk.post(URL, {"q": "Siti Aminah"}, headers=HTMX)
+    entry = AccessLog.objects.filter(user=users["pk"]).latest("at")
+    assert entry.action == AccessLog.Action.SEARCH and "Siti" not in entry.path
+    assert login(users["partner"]).post(URL, {"q": "Siti"}, headers=HTMX).status_code == 404
+    assert login(users["regional"]).post(URL, {"q": "Siti"}, headers=HTMX).status_code == 403
+
+
+def test_htmx_search_queries_do_not_grow_with_the_matches(login, users, office):
+    client = login(users["pk"])
+
+    def count(rows: int) -> int:
+        for n in range(rows):
+            OrderFactory(client=ClientFactory(office=office, full_name=f"Klien Cari {n:02d}"),
+                         assigned_pk=users["pk"])
+        client.post(URL, {"q": "Klien Cari"}, headers=HTMX)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(URL, {"q": "Klien Cari"}, headers=HTMX)
+        assert len(response.context["page"]) == min(Client.objects.count(), 25)
+        return len(captured.captured_queries)
+
+    assert count(3) == count(27)
