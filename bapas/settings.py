@@ -184,6 +184,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and a query run a fifth time on a connection
+        # (CONN_MAX_AGE keeps it) is prepared: PostgreSQL parses it once and may reuse its plan.
+        # Planning was most of the database's CPU on the busiest pages (bench/README.md).
+        # Turn off behind a transaction-pooling PgBouncer without prepared-statement support.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
@@ -56,6 +56,7 @@ from ..models import (
 from ..search import RANK, search_clients
 from ..selectors import consecutive_missed, window_page
 from ..services.assignment import orders_assign
+from ..timeline_sources import url_maker
 
 SEARCH_SESSION_KEY = "clients.caseload.search"
 # What the list's rows read (template and _decorate): the query compiles, sends and builds
@@ -247,9 +248,9 @@ def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> Non
     missed = consecutive_missed([row.pk for row in rows])
     today = timezone.localdate(now)
     labels = _choice_labels()
-    detail_url = _url_maker("clients:detail", 1)
-    order_url = _url_maker("clients:order_detail", 2)
-    assign_url = _url_maker("clients:assign", 1)
+    detail_url = url_maker("clients:detail")
+    order_url = url_maker("clients:order_detail", 2)
+    assign_url = url_maker("clients:assign")
     next_query = "?next=" + quote(assign_next or "", safe="/")
     short_date = _short_date_maker()
     for row in rows:
@@ -299,23 +300,6 @@ def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> Non
         row.flag_overdue = active and (
             row.awaiting_count > 0 or (row.next_contact is None and stale)
         )
-
-
-_URL_IDS = (987654321, 987654322)  # stand-ins for the ids of a route's <int:…> arguments
-
-
-def _url_maker(name: str, count: int):
-    """``f(*ids)``: ``{% url name *ids as var %}`` ("" when not routed), from one reverse()."""
-    try:
-        url = reverse(name, args=_URL_IDS[:count])
-    except NoReverseMatch:
-        return lambda *ids: ""
-    parts = url
-    for stand_in in _URL_IDS[:count]:
-        parts = parts.replace(str(stand_in), "{}")
-    if parts.count("{}") != count or "{" in parts.replace("{}", ""):
-        return lambda *ids: reverse(name, args=ids)  # pragma: no cover - an unusual route
-    return parts.format
 
 
 def _short_date_maker():

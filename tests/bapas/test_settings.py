@@ -82,3 +82,36 @@ def test_production_defaults_are_secure(tmp_path):
     )
     last_line = result.stdout.strip().splitlines()[-1]
     assert last_line.split() == ["True"] * 5 + ["HTTP_X_FORWARDED_PROTO"], result.stderr
+
+
+@pytest.mark.parametrize(("flag", "expected"), [
+    ("", "{'server_side_binding': True, 'prepare_threshold': 5}"),
+    ("false", "{}"),
+])
+def test_postgresql_prepared_statements_by_default_and_can_be_turned_off(flag, expected):
+    result = run_django(
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bapas",
+         "DB_PREPARED_STATEMENTS": flag},
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").split(":")[0] not in {"postgres",
+                                                                             "postgresql"},
+                    reason="prepared statements are PostgreSQL's")
+def test_a_query_run_often_is_prepared_on_the_server():
+    from django.db import connection
+
+    from bapas.models import Office
+
+    for office_id in range(1, 8):  # the same query text, other parameters
+        list(Office.objects.filter(pk=office_id))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "bapas_office"' in statement and "$1" in statement
+               for statement in statements)
