@@ -129,7 +129,9 @@ def test_pk_path_from_registration_to_revocation(page, log_in, tmp_path):  # noq
     page.click("nav a[href='/clients/']")
     page.fill("#caseload-search", NAME)
     page.evaluate("window.beforeSearch = true")  # gone if the search reloaded the page
-    _submit(page, "form[role=search] button[type=submit]")
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.click("form[role=search] button[type=submit]")
+    page.wait_for_selector("main tbody tr:only-child")  # swapped in
     # htmx swapped the list in: one request, no reload; the address has no name in it.
     assert page.evaluate("window.beforeSearch") is True
     assert page.url.endswith("/clients/")
