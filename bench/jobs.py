@@ -215,6 +215,7 @@ def extra_pages(plan_data: dict) -> list[dict]:
         ("agenda_pk", pk, "/clients/contacts/agenda/"),
         ("office_list_by_end", supervisor, "/clients/?sort=end&risk_level=tinggi"),
         ("office_list_all_statuses", supervisor, "/clients/?status=&sort=-name"),
+        ("office_list_overdue", supervisor, "/clients/?attention=overdue&sort=last_contact"),
         ("referrals_office", supervisor, "/partners/referrals/"),
         ("meetings_office", supervisor, "/meetings/"),
         ("access_log_office", supervisor, "/audit/access/"),
@@ -299,7 +300,8 @@ def cpu_costs(plan_data: dict, repeat: int = 15, only: list[str] | None = None) 
 # --- EXPLAIN -------------------------------------------------------------------------------
 
 EXTRA_NAMES = {"awaiting_office", "agenda_pk", "office_list_by_end", "office_list_all_statuses",
-               "referrals_office", "meetings_office", "access_log_office", "checkin_operator"}
+               "office_list_overdue", "referrals_office", "meetings_office", "access_log_office",
+               "checkin_operator"}
 EXPLAINED = ["caseload_filtered", "search_misspelled", "client_page", "partner_portal",
              "office_list", "office_dashboard", "search_national", "pk_home"]
 def _scans(plan_text: str) -> list[str]:

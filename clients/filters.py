@@ -13,6 +13,8 @@ import django_filters
 from django.db.models import (
     Case,
     Count,
+    DateField,
+    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -127,29 +129,29 @@ def interval_days(intervals: dict[tuple[int, str], int], office_id: int, risk: s
     return intervals.get((office_id, risk), ReportingInterval.DEFAULT_DAYS[RiskLevel(risk)])
 
 
-def _stale(cutoff: datetime) -> Q:
-    """No attended contact since ``cutoff`` (and the order started before it)."""
-    return Q(last_contact__lt=cutoff) | Q(
-        last_contact__isnull=True, supervision_start__lte=timezone.localdate(cutoff)
-    )
-
-
 def overdue_contact_q(intervals: dict[tuple[int, str], int], now: datetime) -> Q:
     """Active orders whose reporting has lapsed.
 
     Either a past contact still has no outcome, or nothing is planned and the last attended
-    contact is older than the office's interval for the order's risk level.
+    contact (or, with none, the start of supervision) is older than the office's interval for
+    the order's risk level. The cutoff is one CASE per row, so the query holds the last-contact
+    subquery twice rather than twice per risk level and configured office.
     """
-    lapsed = Q()
-    for risk in RiskLevel:
-        overridden = {office for (office, level) in intervals if level == risk}
-        default_cutoff = now - timedelta(days=ReportingInterval.DEFAULT_DAYS[risk])
-        lapsed |= (
-            Q(risk_level=risk) & ~Q(client__office_id__in=overridden) & _stale(default_cutoff)
-        )
-        for office_id in overridden:
-            cutoff = now - timedelta(days=intervals[(office_id, risk)])
-            lapsed |= Q(risk_level=risk, client__office_id=office_id) & _stale(cutoff)
+    cutoffs = [  # (condition, cutoff): the offices' own intervals first, then the defaults
+        (Q(risk_level=risk, client__office_id=office_id), now - timedelta(days=days))
+        for (office_id, risk), days in sorted(intervals.items())
+    ] + [
+        (Q(risk_level=risk), now - timedelta(days=ReportingInterval.DEFAULT_DAYS[risk]))
+        for risk in RiskLevel
+    ]
+    cutoff = Case(*(When(condition, then=Value(at)) for condition, at in cutoffs),
+                  output_field=DateTimeField())
+    cutoff_day = Case(
+        *(When(condition, then=Value(timezone.localdate(at))) for condition, at in cutoffs),
+        output_field=DateField(),
+    )
+    lapsed = Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True,
+                                            supervision_start__lte=cutoff_day)
     return Q(status=OrderStatus.ACTIVE) & (
         Q(awaiting_count__gt=0) | (Q(next_contact__isnull=True) & lapsed)
     )

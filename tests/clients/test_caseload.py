@@ -270,6 +270,43 @@ def test_overdue_follows_the_offices_configured_interval(login, users, office):
     assert names(client.get(URL, {"attention": "overdue"})) == {"Monthly Reporter"}
 
 
+def test_overdue_applies_each_offices_interval_and_the_default_elsewhere(login, users, office,
+                                                                         other_office):
+    """Across offices (the administrator's list): an office's own interval for its orders,
+    the default for the others; with no contact at all, the start of supervision counts."""
+    now = timezone.now()
+    ReportingInterval.objects.create(office=office, risk_level=RiskLevel.LOW, interval_days=14)
+    for where, pk in ((office, users["pk"]), (other_office, users["other_pk"])):
+        order = make_order(where, pk, f"Reported {where.pk}", risk_level=RiskLevel.LOW,
+                           supervision_start=(now - timedelta(days=200)).date())
+        ContactFactory(order=order, planned_at=now - timedelta(days=20),
+                       outcome=Outcome.ATTENDED, happened_at=now - timedelta(days=20))
+        make_order(where, pk, f"Never seen {where.pk}", risk_level=RiskLevel.LOW,
+                   supervision_start=(now - timedelta(days=20)).date())
+    client = login(users["admin"])
+    # 20 days: past office's 14, within the default 30 for a low risk.
+    assert names(client.get(URL, {"attention": "overdue"})) == {
+        f"Reported {office.pk}", f"Never seen {office.pk}"
+    }
+
+
+def test_overdue_filter_holds_the_last_contact_subquery_a_fixed_number_of_times(
+        login, users, office, other_office):
+    """Not once per risk level and configured office: PostgreSQL runs each copy per row."""
+    for where in (office, other_office):
+        for risk, days in ((RiskLevel.LOW, 21), (RiskLevel.MEDIUM, 10), (RiskLevel.HIGH, 5)):
+            ReportingInterval.objects.create(office=where, risk_level=risk, interval_days=days)
+    make_order(office, users["pk"], "Someone")
+    client = login(users["admin"])
+    with CaptureQueriesContext(connection) as captured:
+        client.get(URL, {"attention": "overdue"})
+    main = max((q["sql"] for q in captured.captured_queries
+                if q["sql"].startswith('SELECT "clients_supervisionorder"')), key=len)
+    # last contact (select list, and the two sides of the cutoff test), next contact (select
+    # list and filter), outcomes awaited (select list and filter)
+    assert main.count('FROM "clients_contact"') <= 7
+
+
 def test_office_filter_follows_a_renamed_office(login, users, office, other_office):
     """The offices and intervals are cached reference data; a save drops the cache."""
     client = login(users["admin"])
