@@ -1,5 +1,6 @@
 """Settings read from the environment and fail loudly on bad values."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -84,19 +85,20 @@ def test_production_defaults_are_secure(tmp_path):
     assert last_line.split() == ["True"] * 5 + ["HTTP_X_FORWARDED_PROTO"], result.stderr
 
 
-@pytest.mark.parametrize(("flag", "expected"), [
-    ("", "{'server_side_binding': True, 'prepare_threshold': 5}"),
-    ("false", "{}"),
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}),
+    ({"DB_PREPARED_STATEMENTS": "false"}, {"options": "-c jit=off"}),
+    ({"DB_JIT": "true", "DB_PREPARED_STATEMENTS": "false"}, {}),
 ])
-def test_postgresql_prepared_statements_by_default_and_can_be_turned_off(flag, expected):
+def test_postgresql_connection_options_and_their_switches(env, expected):
+    """Prepared statements on and JIT off by default; each can be switched."""
     result = run_django(
-        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bapas",
-         "DB_PREPARED_STATEMENTS": flag},
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bapas", **env},
         "shell", "--no-imports", "-c",
         "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
+    assert ast.literal_eval(result.stdout.strip()) == expected
 
 
 @pytest.mark.django_db
@@ -115,3 +117,15 @@ def test_a_query_run_often_is_prepared_on_the_server():
         statements = [row[0] for row in cursor.fetchall()]
     assert any('FROM "bapas_office"' in statement and "$1" in statement
                for statement in statements)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").split(":")[0] not in {"postgres",
+                                                                             "postgresql"},
+                    reason="JIT is PostgreSQL's")
+def test_jit_is_off_on_the_applications_connections():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
