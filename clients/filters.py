@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bapas.models import Role, User
-from bapas.scoping import ALL
+from bapas.scoping import ALL, office_ids_for
 from bapas.widgets import PlainSelect
 
 from .models import (
@@ -129,21 +129,30 @@ def interval_days(intervals: dict[tuple[int, str], int], office_id: int, risk: s
     return intervals.get((office_id, risk), ReportingInterval.DEFAULT_DAYS[RiskLevel(risk)])
 
 
-def overdue_contact_q(intervals: dict[tuple[int, str], int], now: datetime) -> Q:
+def overdue_contact_q(intervals: dict[tuple[int, str], int], now: datetime,
+                      only_office: int | None = None) -> Q:
     """Active orders whose reporting has lapsed.
 
     Either a past contact still has no outcome, or nothing is planned and the last attended
     contact (or, with none, the start of supervision) is older than the office's interval for
     the order's risk level. The cutoff is one CASE per row, so the query holds the last-contact
     subquery twice rather than twice per risk level and configured office.
+    ``only_office``: every order filtered is that office's (a user of one office), so the
+    cutoff depends on the risk level alone.
     """
-    cutoffs = [  # (condition, cutoff): the offices' own intervals first, then the defaults
-        (Q(risk_level=risk, client__office_id=office_id), now - timedelta(days=days))
-        for (office_id, risk), days in sorted(intervals.items())
-    ] + [
-        (Q(risk_level=risk), now - timedelta(days=ReportingInterval.DEFAULT_DAYS[risk]))
-        for risk in RiskLevel
-    ]
+    if only_office is not None:
+        cutoffs = [
+            (Q(risk_level=risk), now - timedelta(days=interval_days(intervals, only_office, risk)))
+            for risk in RiskLevel
+        ]
+    else:  # (condition, cutoff): the offices' own intervals first, then the defaults
+        cutoffs = [
+            (Q(risk_level=risk, client__office_id=office_id), now - timedelta(days=days))
+            for (office_id, risk), days in sorted(intervals.items())
+        ] + [
+            (Q(risk_level=risk), now - timedelta(days=ReportingInterval.DEFAULT_DAYS[risk]))
+            for risk in RiskLevel
+        ]
     cutoff = Case(*(When(condition, then=Value(at)) for condition, at in cutoffs),
                   output_field=DateTimeField())
     cutoff_day = Case(
@@ -311,7 +320,9 @@ class CaseloadFilter(django_filters.FilterSet):
                    supervision_end__lte=today + timedelta(days=ENDING_DAYS))
         closing = Q(status=OrderStatus.ACTIVE, supervision_end__lt=today)
         awaiting = Q(awaiting_count__gt=0)
-        overdue = overdue_contact_q(self.intervals, self.now)
+        offices = office_ids_for(self.user)
+        only_office = next(iter(offices)) if offices is not ALL and len(offices) == 1 else None
+        overdue = overdue_contact_q(self.intervals, self.now, only_office)
         conditions = {
             Attention.ANY: overdue | awaiting | ending | closing,
             Attention.OVERDUE: overdue,
