@@ -59,6 +59,9 @@ PARTNER_ACTIONS = {
     },
 }
 CASE_NOTES_SHOWN = 20
+# What a row of the portal's list shows: the query compiles, sends and builds only these.
+LIST_COLUMNS = ("status", "sent_at", "order__client__full_name", "order__client__office__name",
+                "order__assigned_pk__full_name", "service__name")
 
 
 def partner_card(referral: Referral) -> dict:
@@ -144,10 +147,6 @@ def portal(request):
     return render(request, "partners/portal.html",
                   {"page": page, "tabs": tabs, "tab": tab, "partner": request.user.partner})
 
-
-# What a row of the list shows: the query compiles, sends and builds only these columns.
-LIST_COLUMNS = ("status", "sent_at", "order__client__full_name", "order__client__office__name",
-                "order__assigned_pk__full_name", "service__name")
 
 
 def _list_rows(referrals) -> list[Referral]:
