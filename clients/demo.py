@@ -391,7 +391,7 @@ class _Builder:
         rng = self.rng
         year = start.year
         order = SupervisionOrder(
-            client=client, program=program, risk_level=plan.risk,
+            client=client, office_id=client.office_id, program=program, risk_level=plan.risk,
             supervision_start=start, supervision_end=end, status=status,
             status_changed_at=status_date if status != OrderStatus.ACTIVE else None,
             offence_date=plan.offence_date, special_conditions=SPECIAL_CONDITIONS,

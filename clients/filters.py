@@ -147,7 +147,7 @@ def overdue_contact_q(intervals: dict[tuple[int, str], int], now: datetime,
         ]
     else:  # (condition, cutoff): the offices' own intervals first, then the defaults
         cutoffs = [
-            (Q(risk_level=risk, client__office_id=office_id), now - timedelta(days=days))
+            (Q(risk_level=risk, office_id=office_id), now - timedelta(days=days))
             for (office_id, risk), days in sorted(intervals.items())
         ] + [
             (Q(risk_level=risk), now - timedelta(days=ReportingInterval.DEFAULT_DAYS[risk]))
@@ -242,7 +242,7 @@ class CaseloadFilter(django_filters.FilterSet):
     )
     office = django_filters.ChoiceFilter(
         widget=PlainSelect,
-        label=_("Office"), empty_label=_("All offices"), field_name="client__office_id"
+        label=_("Office"), empty_label=_("All offices"), field_name="office_id"
     )
     officer = django_filters.ChoiceFilter(
         widget=PlainSelect,

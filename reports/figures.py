@@ -466,8 +466,8 @@ def office_rows(office_ids, first: date, last: date) -> list[OfficeRow]:
     """Per-office comparison in a fixed number of queries (grouped by office)."""
     rows = {pk: OfficeRow(office_id=pk, name=name) for pk, name in
             Office.objects.filter(pk__in=office_ids).values_list("pk", "name")}
-    orders = SupervisionOrder.objects.filter(client__office_id__in=office_ids)
-    key = "client__office_id"
+    orders = SupervisionOrder.objects.filter(office_id__in=office_ids)
+    key = "office_id"
 
     def fill(attribute: str, qs) -> None:
         for office_id, n in qs.values_list(key).annotate(n=Count("id")):
@@ -513,7 +513,7 @@ def monthly_figures(office_ids: set[int] | list[int], year: int, month: int, *,
     first, last = month_bounds(year, month)
     if until is not None:
         last = max(first, min(last, until))
-    orders = SupervisionOrder.objects.filter(client__office_id__in=office_ids)
+    orders = SupervisionOrder.objects.filter(office_id__in=office_ids)
     contacts = Contact.objects.filter(order__client__office_id__in=office_ids)
     totals, by_kind = contact_breakdown(contacts, first, last)
     return MonthlyFigures(

@@ -372,7 +372,8 @@ class Seeder(ActivityMixin):
                 cover = None
             start = date.fromordinal(info.start)
             rows.append((
-                order_id, info.client, info.program, f"PAS-{order_id}.PK.01.05.06/{start.year}",
+                order_id, info.client, office.id, info.program,
+                f"PAS-{order_id}.PK.01.05.06/{start.year}",
                 date.fromordinal(info.start - 14), offence, article,
                 f"{1 + int(r() * 5)} tahun", "lpka" if info.child else rng.choice(
                     ["lapas", "lapas", "rutan", "court"]), f"Lapas Kelas II {office.city}",
@@ -381,7 +382,8 @@ class Seeder(ActivityMixin):
                 self.at(info.start - 3, 10),
             ))
         self.loader.load(Order, [
-            "id", "client", "program", "decree_number", "decree_date", "offence", "article",
+            "id", "client", "office", "program", "decree_number", "decree_date", "offence",
+            "article",
             "sentence", "institution_type", "institution_name", "supervision_start",
             "supervision_end", "risk_level", "assigned_pk", "cover_pk", "status",
             "status_changed_at", "created_by", "created_at"], rows)

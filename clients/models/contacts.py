@@ -47,7 +47,7 @@ class ContactQuerySet(models.QuerySet):
         office_ids = office_ids_for(user)
         if user.is_authenticated and user.role == Role.REGIONAL:
             return self.none()
-        qs = self if office_ids is ALL else self.filter(order__client__office_id__in=office_ids)
+        qs = self if office_ids is ALL else self.filter(order__office_id__in=office_ids)
         if user.is_authenticated and user.role == Role.PK:
             qs = qs.filter(models.Q(order__assigned_pk=user) | models.Q(order__cover_pk=user))
         return qs

@@ -64,7 +64,7 @@ SEARCH_SESSION_KEY = "clients.caseload.search"
 LIST_COLUMNS = (
     "status", "program", "risk_level", "supervision_start", "supervision_end",
     "client", "client__full_name", "client__section", "client__register_number",
-    "client__office", "assigned_pk", "assigned_pk__full_name", "cover_pk", "cover_pk__full_name",
+    "office", "assigned_pk", "assigned_pk__full_name", "cover_pk", "cover_pk__full_name",
 )
 PAGE_SIZE = 25
 
@@ -292,7 +292,7 @@ def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> Non
         )
         row.flag_closing = active and row.supervision_end < today
         row.flag_ending = active and 0 <= row.days_to_end <= ENDING_DAYS
-        days = interval_days(intervals, row.client.office_id, row.risk_level)
+        days = interval_days(intervals, row.office_id, row.risk_level)
         last = row.last_contact
         stale = (last is None and (today - row.supervision_start).days >= days) or (
             last is not None and (now - last).days >= days

@@ -28,6 +28,7 @@ from bapas.notifications.models import ConsentMethod
 from bapas.notifications.services import consent_record, consent_withdraw
 from bapas.roles import can
 from bapas.scoping import get_scoped_or_404
+from bapas.widgets import PlainSelect
 
 from ..forms.casework import CaseNoteForm, DocumentForm
 from ..models import CaseNote, Client, ClientDocument, SupervisionOrder
@@ -308,9 +309,9 @@ def document_add(request, client_pk: int):
 
 
 class ConsentForm(forms.Form):
-    phone = forms.ChoiceField(label=_lazy("Number"))
+    phone = forms.ChoiceField(label=_lazy("Number"), widget=PlainSelect)
     method = forms.ChoiceField(label=_lazy("How consent was given"),
-                               choices=ConsentMethod.choices)
+                               choices=ConsentMethod.choices, widget=PlainSelect)
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)

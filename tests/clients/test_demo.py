@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +58,12 @@ def jember(demo, db):
 def test_second_run_creates_nothing_new(demo):
     assert demo["first"] == demo["second"]
     assert demo["first"]["Client"] == 64
+
+
+def test_orders_carry_their_clients_office(demo, db):
+    orders = SupervisionOrder.objects.all()
+    assert orders.count() > 60 and len({o.office_id for o in orders}) == 2
+    assert not orders.exclude(office_id=F("client__office_id")).exists()
 
 
 def test_seeding_is_fast(demo):

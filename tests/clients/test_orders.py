@@ -78,6 +78,7 @@ def test_office_staff_register_an_order_for_a_new_client(login, users, new_clien
     assert order.created_by == users[role]
     assert order.risk_level == "sedang"
     assert order.institution_name == "Lapas Kelas IIA Jember"
+    assert order.office == new_client.office  # office lists and scoping read it
     history = order.history.get()
     assert history.history_type == "+"
     assert history.history_user == users[role]

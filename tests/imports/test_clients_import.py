@@ -77,6 +77,7 @@ def test_reimporting_the_same_file_adds_nothing(office, operator):
     with pytest.raises(ValidationError, match="nothing to import"):
         confirm(again, operator)
     assert Client.objects.count() == 5 and SupervisionOrder.objects.count() == 5
+    assert set(SupervisionOrder.objects.values_list("office", flat=True)) == {office.pk}
 
 
 def test_a_known_nik_with_a_new_decree_adds_the_order_to_that_client(office, operator):

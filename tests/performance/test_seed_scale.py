@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from bapas import scale
 from bapas.models import Office, RegionalOffice, Role, User
@@ -67,6 +68,11 @@ def test_orders_and_referrals_cover_every_state(seeded):
         ReferralStatus.COMPLETED, ReferralStatus.IN_PROGRESS}
     # Outcomes are recorded for past contacts only, and cancelled ones have none.
     assert not Contact.objects.exclude(outcome="").exclude(cancelled_at=None).exists()
+
+
+def test_orders_carry_their_clients_office(seeded):
+    assert SupervisionOrder.objects.values("office").distinct().count() == 2
+    assert not SupervisionOrder.objects.exclude(office_id=F("client__office_id")).exists()
 
 
 def test_bench_logins_exist_with_the_published_password(seeded):

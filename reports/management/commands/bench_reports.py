@@ -88,7 +88,8 @@ class Command(BaseCommand):
         ])
         programs = Program.values
         orders = SupervisionOrder.objects.bulk_create([
-            SupervisionOrder(client=c, program=rng.choice(programs), offence="Pencurian",
+            SupervisionOrder(client=c, office=office, program=rng.choice(programs),
+                             offence="Pencurian",
                              supervision_start=first - timedelta(days=rng.randint(0, 400)),
                              supervision_end=first + timedelta(days=rng.randint(60, 500)),
                              assigned_pk=pks[i % len(pks)], status=OrderStatus.ACTIVE)
