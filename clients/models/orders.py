@@ -167,8 +167,9 @@ class SupervisionOrder(models.Model):
             )
         ]
         indexes = [
-            # an office's list by status, in end-date order or joined to its clients by name
-            models.Index(fields=["office", "status", "supervision_end"],
+            # an office's list by status, in end-date order or joined to its clients by name;
+            # with the id, an office's order ids without reading the table (counts, joins)
+            models.Index(fields=["office", "status", "supervision_end"], include=["id"],
                          name="clients_order_office_status"),
             models.Index(fields=["assigned_pk", "status"]),
             models.Index(fields=["status", "supervision_end"]),
@@ -186,7 +187,7 @@ class SupervisionOrder(models.Model):
         return f"{self.get_program_display()} · {self.client.full_name}"
 
     def save(self, *args, **kwargs):
-        if self.office_id is None:
+        if self._state.adding or self.office_id is None:  # always the client's office
             self.office_id = self.client.office_id
         super().save(*args, **kwargs)
 
