@@ -112,6 +112,7 @@ class CaseloadQuery:
     intervals: dict
     now: datetime
     officer_offices: list | None  # the offices whose PKs may be chosen (None: pick one first)
+    officers: list[User] | None  # the PK filter's choices (None: no PK filter)
 
 
 def caseload_query(request: HttpRequest) -> CaseloadQuery:
@@ -157,7 +158,7 @@ def caseload_query(request: HttpRequest) -> CaseloadQuery:
         rows = rows.order_by(*SORTS["name"])
     return CaseloadQuery(rows=rows, filterset=filterset, is_pk=is_pk, view_mode=view_mode,
                          term=term, intervals=intervals, now=now,
-                         officer_offices=officer_offices)
+                         officer_offices=officer_offices, officers=officers)
 
 
 @never_cache
@@ -191,8 +192,10 @@ def _render_list(request: HttpRequest, base_template: str = "base.html") -> Http
         "view_mode": query.view_mode,
         "is_pk": query.is_pk,
         "can_assign": can_assign,
-        "bulk_officers": (_active_officers(query.officer_offices)
-                          if can_assign and query.officer_offices is not None else []),
+        # The active ones among the PK filter's choices (the office's PKs, and deactivated
+        # ones who still hold orders): the same list as _active_officers, without a query.
+        "bulk_officers": ([officer for officer in query.officers if officer.is_active]
+                          if can_assign and query.officers is not None else []),
         "status_filter": query.filterset.form["status"].value(),
         "filters_active": _count_filters(request, query.filterset),
     })

@@ -423,3 +423,14 @@ def test_deactivated_pk_with_orders_stays_in_the_pk_filter(login, users, office)
     make_order(office, leaver, "Klien Lama")
     response = login(users["supervisor"]).get(URL, {"officer": leaver.pk})
     assert names(response) == {"Klien Lama"}
+
+
+def test_bulk_move_offers_the_offices_active_pks_only(login, users, office, other_office):
+    leaver = UserFactory(role=Role.PK, office=office, is_active=False, full_name="Pak Pensiun")
+    make_order(office, leaver, "Klien Lama")
+    make_order(office, users["pk"], "Klien Baru")
+    response = login(users["supervisor"]).get(URL)
+    offered = {officer.pk for officer in response.context["bulk_officers"]}
+    assert offered == {users["pk"].pk, users["pk2"].pk}  # not the leaver, not other offices
+    filter_choices = response.context["filter"].form.fields["officer"].choices
+    assert any(str(label).startswith("Pak Pensiun") for _, label in filter_choices)
