@@ -123,13 +123,31 @@ def at_start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _orders(client, user):
+# The orders' relations whose timeline sources the client page can skip: it reads, with the
+# orders, which of them have any row (see ``_orders``).
+ORDER_RELATIONS = {"status_changes": OrderStatusChange, "warnings": WarningLetter,
+                   "revocations": RevocationProposal}
+
+
+def _orders(client, user, having: str | None = None):
     """The client's orders the user sees: their ids when the client page has read them for
-    this user (a plain IN list: nothing to compile twice), else the query."""
+    this user (a plain IN list: nothing to compile twice), else the query.
+
+    ``having`` (one of ``ORDER_RELATIONS``): only the orders with rows of that relation, when
+    the page has read which; an empty list then means the source has nothing to show and
+    needs no query."""
     visible = getattr(client, "_visible_orders", None)
     if visible is not None and visible[0] == user.pk:
-        return list(visible[1])
+        ids, with_rows = visible[1], visible[2]
+        if having in with_rows:
+            return [pk for pk in ids if pk in with_rows[having]]
+        return list(ids)
     return SupervisionOrder.objects.for_user(user).filter(client=client)
+
+
+def _none_to_read(orders) -> bool:
+    """True when ``_orders`` already knows there is nothing (a list, not a query, and empty)."""
+    return isinstance(orders, list) and not orders
 
 
 def choice_labels(choices) -> dict[str, str]:
@@ -194,9 +212,12 @@ def _contact_entries(rows, *, links: bool = True):
         )
 
 def status_entries(client, user):
-    changes = OrderStatusChange.objects.filter(
-        order__in=_orders(client, user)
-    ).select_related("order", "changed_by")
+    orders = _orders(client, user, having="status_changes")
+    if _none_to_read(orders):
+        return
+    changes = OrderStatusChange.objects.filter(order__in=orders).select_related(
+        "order", "changed_by"
+    )
     for change in changes:
         yield TimelineEntry(
             at=at_start_of(change.effective_date),
@@ -265,9 +286,10 @@ def document_entries(client, user):
 
 
 def warning_entries(client, user):
-    letters = WarningLetter.objects.filter(order__in=_orders(client, user)).select_related(
-        "order", "issued_by"
-    )
+    orders = _orders(client, user, having="warnings")
+    if _none_to_read(orders):
+        return
+    letters = WarningLetter.objects.filter(order__in=orders).select_related("order", "issued_by")
     for letter in letters:
         yield TimelineEntry(
             at=at_start_of(letter.issued_on),
@@ -284,9 +306,12 @@ def warning_entries(client, user):
 
 
 def revocation_entries(client, user):
-    proposals = RevocationProposal.objects.filter(
-        order__in=_orders(client, user)
-    ).select_related("order", "proposed_by", "decided_by")
+    orders = _orders(client, user, having="revocations")
+    if _none_to_read(orders):
+        return
+    proposals = RevocationProposal.objects.filter(order__in=orders).select_related(
+        "order", "proposed_by", "decided_by"
+    )
     for proposal in proposals:
         url = optional_url("clients:order_detail", client.pk, proposal.order_id)
         program = proposal.order.get_program_display()

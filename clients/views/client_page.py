@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -35,7 +35,7 @@ from ..models import CaseNote, Client, ClientDocument, SupervisionOrder
 from ..selectors import consecutive_missed
 from ..services.clients import case_note_add, document_upload
 from ..timeline import timeline_window
-from ..timeline_sources import CATEGORY_LABELS, STATUS_BADGES, optional_url
+from ..timeline_sources import CATEGORY_LABELS, ORDER_RELATIONS, STATUS_BADGES, optional_url
 
 TIMELINE_PAGE_SIZE = 25
 TABS = ("timeline", "notes", "documents")
@@ -158,9 +158,15 @@ def _render_page(request, client: Client, *, note_form=None, document_form=None,
     orders = list(
         SupervisionOrder.objects.for_user(user).filter(client=client)
         .select_related("assigned_pk", "cover_pk")
+        .annotate(**{f"has_{name}": Exists(model.objects.filter(order=OuterRef("pk")))
+                     for name, model in ORDER_RELATIONS.items()})
     )
-    # The timeline's status, warning and revocation sources filter on these orders' ids.
-    client._visible_orders = (user.pk, tuple(order.pk for order in orders))
+    # The timeline's status, warning and revocation sources filter on these orders' ids, and
+    # read nothing when no order has such rows (most clients: an active order, no breach).
+    client._visible_orders = (user.pk, tuple(order.pk for order in orders), {
+        name: {order.pk for order in orders if getattr(order, f"has_{name}")}
+        for name in ORDER_RELATIONS
+    })
     editable = _editable(user, orders)
     can_edit = editable and can(user, "clients.register")
     # Notes and documents are read once, for the timeline and for their tabs (and counts).

@@ -182,6 +182,23 @@ def test_timeline_shows_every_kind_of_event(login, users, history):
         assert text in content
 
 
+def test_order_sources_read_nothing_when_no_order_has_their_rows(login, users, own_order):
+    # The page reads, with the orders, which have status changes, warnings or proposals.
+    tables = ("clients_orderstatuschange", "clients_warningletter", "clients_revocationproposal")
+    browser = login(users["pk"])
+    with CaptureQueriesContext(connection) as quiet:
+        assert browser.get(detail_url(own_order.client)).status_code == 200
+    assert not [q for q in quiet if q["sql"].startswith(tuple(f'SELECT "{t}"' for t in tables))]
+    WarningLetter.objects.create(order=own_order, level="sp1", number="W.16/PK/2026",
+                                 issued_on=timezone.localdate(), reason="Tidak lapor",
+                                 issued_by=users["pk"])
+    with CaptureQueriesContext(connection) as warned:
+        response = browser.get(detail_url(own_order.client))
+    read = [q["sql"] for q in warned if q["sql"].startswith(tuple(f'SELECT "{t}"' for t in tables))]
+    assert len(read) == 1 and read[0].startswith('SELECT "clients_warningletter"')
+    assert "W.16/PK/2026" in response.content.decode()
+
+
 def test_timeline_filters_by_category(login, users, history):
     client = login(users["pk"])
     response = client.get(detail_url(history.client), {"show": "contact,document"})
