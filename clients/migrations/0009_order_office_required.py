@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="supervisionorder",
-            index=models.Index(fields=["office", "status", "supervision_end"], include=["id"],
+            index=models.Index(fields=["office", "status", "supervision_end", "id"],
                                name="clients_order_office_status"),
         ),
     ]
