@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 from django.db.models import Count, Window
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from bapas.models import Role
@@ -121,6 +122,24 @@ def url_maker(name: str, count: int = 1):
 
 def at_start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def short_date_maker():
+    """``f(value)``: ``value|date:"SHORT_DATE_FORMAT"`` as a template renders it (local
+    time; "" for None), the format looked up once and each distinct value formatted once:
+    lists format a date or two per row."""
+    fmt = get_format("SHORT_DATE_FORMAT")
+    seen: dict = {}
+
+    def short_date(value) -> str:
+        if value is None:
+            return ""
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = dateformat.format(timezone.template_localtime(value), fmt)
+        return text
+
+    return short_date
 
 
 # The orders' relations whose timeline sources the client page can skip: it reads, with the

@@ -19,8 +19,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -56,7 +55,7 @@ from ..models import (
 from ..search import RANK, search_clients
 from ..selectors import consecutive_missed, window_page
 from ..services.assignment import orders_assign
-from ..timeline_sources import url_maker
+from ..timeline_sources import short_date_maker, url_maker
 
 SEARCH_SESSION_KEY = "clients.caseload.search"
 # What the list's rows read (template and _decorate): the query compiles, sends and builds
@@ -255,7 +254,7 @@ def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> Non
     order_url = url_maker("clients:order_detail", 2)
     assign_url = url_maker("clients:assign")
     next_query = "?next=" + quote(assign_next or "", safe="/")
-    short_date = _short_date_maker()
+    short_date = short_date_maker()
     for row in rows:
         active = row.status == OrderStatus.ACTIVE
         row.missed_in_a_row = missed.get(row.pk, 0)
@@ -303,23 +302,6 @@ def _decorate(rows, intervals: dict, now, assign_next: str | None = None) -> Non
         row.flag_overdue = active and (
             row.awaiting_count > 0 or (row.next_contact is None and stale)
         )
-
-
-def _short_date_maker():
-    """``f(value)``: ``value|date:"SHORT_DATE_FORMAT"`` as a template renders it (local
-    time), the format looked up once and each distinct value formatted once."""
-    fmt = get_format("SHORT_DATE_FORMAT")
-    seen: dict = {}
-
-    def short_date(value) -> str:
-        if value is None:
-            return ""
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = dateformat.format(timezone.template_localtime(value), fmt)
-        return text
-
-    return short_date
 
 
 _CHOICE_LABELS: dict[str, dict] = {}
